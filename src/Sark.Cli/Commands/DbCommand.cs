@@ -1,0 +1,153 @@
+using System.CommandLine;
+using Sark.Data.Errors;
+using Sark.Data.Schema;
+
+namespace Sark.Cli.Commands;
+
+/// <summary><c>sark db …</c>: the schema migration runner.</summary>
+internal static class DbCommand
+{
+    private static readonly Option<string?> To = new("--to") { Description = "Target version: a number (0 = empty schema) or a name such as 005_gateway_audit" };
+    private static readonly Option<string> RequiredTo = new("--to") { Description = "Target version: a number (0 = empty schema) or a name such as 005_gateway_audit", Required = true };
+    private static readonly Option<string> From = new("--from") { Description = "Version the script starts from", Required = true };
+    private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the SQL that would run and change nothing" };
+    private static readonly Option<bool> AllowDataLoss = new("--allow-data-loss") { Description = "Allow down scripts that destroy data" };
+    private static readonly Option<string> LockTimeout = new("--lock-timeout") { Description = "lock_timeout for each DDL statement", DefaultValueFactory = _ => "10s" };
+    private static readonly Option<string> StatementTimeout = new("--statement-timeout") { Description = "statement_timeout for each statement", DefaultValueFactory = _ => "30min" };
+    private static readonly Option<string> LockWait = new("--lock-wait") { Description = "How long to wait for another runner's migration lock", DefaultValueFactory = _ => "60s" };
+
+    public static Command Build()
+    {
+        var db = new Command("db", "Schema migrations: status, migrate, rollback, script, repair");
+        db.Subcommands.Add(StatusCommand());
+        db.Subcommands.Add(MigrateCommand());
+        db.Subcommands.Add(RollbackCommand());
+        db.Subcommands.Add(ScriptCommand());
+        db.Subcommands.Add(RepairCommand());
+        return db;
+    }
+
+    private static Command StatusCommand()
+    {
+        var command = new Command("status", $"Show applied and pending migrations; exits {ExitCodes.Pending} when migrations are pending");
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var runner = await CreateRunnerAsync(context, cancellationToken);
+            var status = await runner.GetStatusAsync(cancellationToken);
+            StatusView.Write(context, status);
+            if (runner.FindProblem(status) is { } problem)
+            {
+                throw new MigrationException(problem);
+            }
+
+            if (status.HasPending)
+            {
+                context.Output.Progress($"{status.Entries.Count(e => e.State == MigrationState.Pending)} migration(s) pending; run 'sark db migrate'");
+                return ExitCodes.Pending;
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command MigrateCommand()
+    {
+        var command = new Command("migrate", "Apply pending migrations up to --to (default: the newest)") { To, DryRun, LockTimeout, StatementTimeout, LockWait };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var runner = await CreateRunnerAsync(context, cancellationToken);
+            int? target = context.Get(To) is { } to ? runner.Migrations.ParseVersion(to) : null;
+            if (context.Get(DryRun))
+            {
+                var plan = await runner.PlanMigrateAsync(target, cancellationToken);
+                context.Output.Out.Write(MigrationScriptWriter.Write(plan, runner.Options));
+                return ExitCodes.Success;
+            }
+
+            var outcome = await runner.MigrateAsync(target, cancellationToken);
+            Report(context, outcome, "migrate");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command RollbackCommand()
+    {
+        var command = new Command("rollback", "Revert applied migrations down to --to") { RequiredTo, AllowDataLoss, DryRun, LockTimeout, StatementTimeout, LockWait };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var runner = await CreateRunnerAsync(context, cancellationToken);
+            var target = runner.Migrations.ParseVersion(context.Get(RequiredTo)!);
+            if (context.Get(DryRun))
+            {
+                var plan = await runner.PlanRollbackAsync(target, cancellationToken);
+                context.Output.Out.Write(MigrationScriptWriter.Write(plan, runner.Options));
+                return ExitCodes.Success;
+            }
+
+            var outcome = await runner.RollbackAsync(target, context.Get(AllowDataLoss), cancellationToken);
+            Report(context, outcome, "rollback");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command ScriptCommand()
+    {
+        var command = new Command("script", "Print the SQL from one version to another without connecting to a database") { From, RequiredTo, LockTimeout, StatementTimeout };
+        command.SetHandler((context, _) =>
+        {
+            var migrations = MigrationSet.Embedded;
+            var plan = MigrationPlan.Between(migrations, migrations.ParseVersion(context.Get(From)!), migrations.ParseVersion(context.Get(RequiredTo)!));
+            context.Output.Out.Write(MigrationScriptWriter.Write(plan, RunnerOptions(context)));
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static Command RepairCommand()
+    {
+        var command = new Command("repair", "Accept edited migration files by recording their new checksums") { LockWait };
+        command.SetHandler(async (context, cancellationToken) =>
+        {
+            var runner = await CreateRunnerAsync(context, cancellationToken);
+            var outcome = await runner.RepairAsync(cancellationToken);
+            Report(context, outcome, "repair");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<MigrationRunner> CreateRunnerAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var options = RunnerOptions(context);
+        var dataSource = await context.GetDataSourceAsync(cancellationToken);
+        return new MigrationRunner(dataSource, MigrationSet.Embedded, options) { Progress = context.Output.Progress };
+    }
+
+    private static MigrationRunnerOptions RunnerOptions(CliContext context)
+    {
+        var command = context.ParseResult.CommandResult.Command;
+        var defaults = new MigrationRunnerOptions();
+        return defaults with
+        {
+            LockTimeout = command.Options.Contains(LockTimeout) ? DurationParser.Parse(context.Get(LockTimeout)!, "--lock-timeout") : defaults.LockTimeout,
+            StatementTimeout = command.Options.Contains(StatementTimeout) ? DurationParser.Parse(context.Get(StatementTimeout)!, "--statement-timeout") : defaults.StatementTimeout,
+            LockWait = command.Options.Contains(LockWait) ? DurationParser.Parse(context.Get(LockWait)!, "--lock-wait") : defaults.LockWait,
+        };
+    }
+
+    private static void Report(CliContext context, MigrationOutcome outcome, string action)
+    {
+        if (context.Json)
+        {
+            context.Output.WriteJson(new { action, from_version = outcome.FromVersion, to_version = outcome.ToVersion, steps = outcome.Steps });
+            return;
+        }
+
+        context.Output.Line(outcome.ChangedNothing
+            ? $"{action}: nothing to do, the database is at version {outcome.ToVersion}"
+            : $"{action}: version {outcome.FromVersion} -> {outcome.ToVersion}, {outcome.Steps.Count} step(s)");
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Sark.Cli.Output;
+
+/// <summary>
+/// Results go to stdout, progress and errors to stderr. On a terminal tables are drawn with
+/// Spectre.Console; redirected output gets plain aligned columns that scripts can read.
+/// </summary>
+internal sealed class ConsoleOutput(TextWriter stdout, TextWriter stderr, bool isTerminal, bool verbose)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public TextWriter Out { get; } = stdout;
+
+    public TextWriter Error { get; } = stderr;
+
+    public bool Verbose { get; } = verbose;
+
+    public void Line(string text) => Out.WriteLine(text);
+
+    /// <summary>A progress line on stderr, so stdout stays clean for results.</summary>
+    public void Progress(string text) => Error.WriteLine(text);
+
+    public void Detail(string text)
+    {
+        if (Verbose)
+        {
+            Error.WriteLine(text);
+        }
+    }
+
+    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var materialised = rows.ToList();
+        if (isTerminal)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Out) });
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var header in headers)
+            {
+                table.AddColumn(new TableColumn(Markup.Escape(header)));
+            }
+
+            foreach (var row in materialised)
+            {
+                table.AddRow(row.Select(cell => new Markup(Markup.Escape(cell))).ToArray());
+            }
+
+            console.Write(table);
+            return;
+        }
+
+        var widths = headers.Select((h, i) => Math.Max(h.Length, materialised.Count == 0 ? 0 : materialised.Max(r => r[i].Length))).ToList();
+        Out.WriteLine(FormatRow(headers, widths));
+        foreach (var row in materialised)
+        {
+            Out.WriteLine(FormatRow(row, widths));
+        }
+    }
+
+    private static string FormatRow(IReadOnlyList<string> cells, List<int> widths) =>
+        string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd();
+}

@@ -1,0 +1,3 @@
+using Sark.Cli;
+
+return await SarkCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Npgsql;
+using Sark.Cli.Commands;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+
+namespace Sark.Cli;
+
+/// <summary>The sark command: builds the command tree and is the one place errors are reported.</summary>
+public static class SarkCli
+{
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("SARK data platform: schema migrations, the embedded PostgreSQL and data tools")
+        {
+            GlobalOptions.Database,
+            GlobalOptions.DataDir,
+            GlobalOptions.Verbose,
+            GlobalOptions.Json,
+        };
+        root.Subcommands.Add(DbCommand.Build());
+        root.Subcommands.Add(LocalCommand.Build());
+        root.Subcommands.Add(QuickstartCommand.Build());
+        return root;
+    }
+
+    /// <summary>Runs one command line; returns the process exit code (see docs/cli.md).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var parseResult = BuildRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"sark: {parseResult.Errors[0].Message} (see 'sark --help')");
+            return ExitCodes.Usage;
+        }
+
+        var verbose = parseResult.GetValue(GlobalOptions.Verbose);
+        try
+        {
+            return await parseResult.InvokeAsync(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr },
+                cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            var (message, code) = Describe(ex);
+            await stderr.WriteLineAsync($"sark: {SecretMasker.Redact(message)}");
+            if (verbose)
+            {
+                await stderr.WriteLineAsync(SecretMasker.Redact(ex.ToString()));
+            }
+
+            return code;
+        }
+    }
+
+    private static (string Message, int Code) Describe(Exception ex) => ex switch
+    {
+        SarkException sark => (sark.Message, sark.ExitCode),
+        OperationCanceledException => ("cancelled", ExitCodes.Failure),
+        PostgresException pg => ($"database error: {pg.MessageText} (SQLSTATE {pg.SqlState})", ExitCodes.Failure),
+        NpgsqlException npgsql => ($"database connection failed: {ConnectionStrings.FirstLine(npgsql.Message)}", ExitCodes.CannotConnect),
+        _ => ($"unexpected error: {ConnectionStrings.FirstLine(ex.Message)} (run with --verbose for details)", ExitCodes.Failure),
+    };
+}

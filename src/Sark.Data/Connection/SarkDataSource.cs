@@ -1,0 +1,59 @@
+using Npgsql;
+using Sark.Data.Errors;
+
+namespace Sark.Data.Connection;
+
+/// <summary>Builds the one <see cref="NpgsqlDataSource"/> a process uses and opens connections with clear errors.</summary>
+public static class SarkDataSource
+{
+    /// <summary>
+    /// Creates a data source; the password is registered with <see cref="SecretMasker"/> so no
+    /// message ever shows it. <paramref name="applicationName"/> shows up in pg_stat_activity and in
+    /// the migration lock's "held by" message.
+    /// </summary>
+    public static NpgsqlDataSource Create(NpgsqlConnectionStringBuilder builder, string applicationName = "sark")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        SecretMasker.Register(builder.Password);
+        var copy = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        if (string.IsNullOrEmpty(copy.ApplicationName))
+        {
+            copy.ApplicationName = applicationName;
+        }
+
+        return NpgsqlDataSource.Create(copy);
+    }
+
+    /// <summary>Opens a connection, turning every way a login can fail into one line naming the server.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        try
+        {
+            return await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            var target = ConnectionStrings.Describe(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString));
+            throw new DatabaseUnavailableException(
+                SecretMasker.Redact($"cannot connect to {target}: {Reason(ex)}; check the address and credentials (--database or SARK_DATABASE_URL)"), ex);
+        }
+    }
+
+    private static string Reason(Exception ex)
+    {
+        if (ex is PostgresException pg)
+        {
+            return $"{pg.MessageText} (SQLSTATE {pg.SqlState})";
+        }
+
+        // Npgsql wraps the socket error; its message is the useful part.
+        var inner = ex;
+        while (inner.InnerException is not null && inner is not System.Net.Sockets.SocketException)
+        {
+            inner = inner.InnerException;
+        }
+
+        return ConnectionStrings.FirstLine(inner.Message).TrimEnd('.');
+    }
+}

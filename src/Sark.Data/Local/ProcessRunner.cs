@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Sark.Data.Local;
+
+internal sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public string Output => (StandardOutput + "\n" + StandardError).Trim();
+}
+
+/// <summary>Runs the PostgreSQL server tools, as the <c>postgres</c> system user when we are root.</summary>
+internal static class ProcessRunner
+{
+    public static async Task<ProcessResult> RunAsync(
+        string fileName, IReadOnlyList<string> arguments, string? runAsUser, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+
+        // PostgreSQL refuses to run as root; runuser switches without asking for a password.
+        if (runAsUser is not null)
+        {
+            start.FileName = "runuser";
+            start.ArgumentList.Add("-u");
+            start.ArgumentList.Add(runAsUser);
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(fileName);
+        }
+        else
+        {
+            start.FileName = fileName;
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // A fixed locale keeps tool messages parseable and avoids initdb locale surprises.
+        start.Environment["LC_ALL"] = "C";
+        start.Environment["LANG"] = "C";
+
+        using var process = new Process { StartInfo = start };
+        process.Start();
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+
+namespace Sark.Data.Schema;
+
+public sealed partial class MigrationRunner
+{
+    /// <summary>Applies every pending migration up to <paramref name="targetVersion"/> (default: head).</summary>
+    public Task<MigrationOutcome> MigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(status => PlanMigrate(status, targetVersion), allowDataLoss: false, cancellationToken);
+
+    /// <summary>Reverts applied migrations down to <paramref name="targetVersion"/> (0 = empty schema).</summary>
+    public Task<MigrationOutcome> RollbackAsync(int targetVersion, bool allowDataLoss, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(status => PlanRollback(status, targetVersion), allowDataLoss, cancellationToken);
+
+    /// <summary>Accepts the current contents of edited migration files by re-recording their checksums.</summary>
+    public async Task<MigrationOutcome> RepairAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
+        try
+        {
+            var status = BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
+            var steps = new List<string>();
+            foreach (var entry in status.Modified)
+            {
+                await using var update = new NpgsqlCommand(MigrationJournal.UpdateChecksumSql, connection);
+                update.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
+                update.Parameters.Add(new NpgsqlParameter { Value = entry.FileChecksum! });
+                await update.ExecuteNonQueryAsync(cancellationToken);
+                var line = $"repaired {entry.Name}: checksum {entry.JournalChecksum} -> {entry.FileChecksum}";
+                steps.Add(line);
+                Progress?.Invoke(line);
+            }
+
+            return new MigrationOutcome(status.CurrentVersion, status.CurrentVersion, steps);
+        }
+        finally
+        {
+            await MigrationLock.ReleaseAsync(connection, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Records versions 1..<paramref name="version"/> as already present, for a database whose
+    /// schema was built by another tool and has been verified to match. Refuses a non-empty journal.
+    /// </summary>
+    public async Task BaselineAsync(int version, CancellationToken cancellationToken = default)
+    {
+        Migrations.ValidateVersion(version);
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
+        try
+        {
+            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
+            if ((await MigrationJournal.ReadAsync(connection, cancellationToken)).Count > 0)
+            {
+                throw new MigrationException("the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            for (var v = 1; v <= version; v++)
+            {
+                await MigrationJournal.InsertAsync(connection, Migrations[v], Options.AppliedBy, 0, MigrationJournal.KindBaseline, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            await MigrationLock.ReleaseAsync(connection, CancellationToken.None);
+        }
+    }
+
+    private async Task<MigrationOutcome> ExecuteAsync(
+        Func<MigrationStatus, MigrationPlan> makePlan, bool allowDataLoss, CancellationToken cancellationToken)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+
+        // Fast path: a database already at the target is answered without touching the lock, so
+        // many replicas starting at once do not queue behind each other.
+        var plan = makePlan(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)));
+        if (plan.Steps.Count == 0)
+        {
+            return new MigrationOutcome(plan.FromVersion, plan.ToVersion, []);
+        }
+
+        RefuseDataLoss(plan, allowDataLoss);
+        await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
+        try
+        {
+            await SetTimeoutsAsync(connection, cancellationToken);
+            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
+
+            // Another runner may have moved the database while we waited for the lock.
+            plan = makePlan(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)));
+            RefuseDataLoss(plan, allowDataLoss);
+            var steps = new List<string>();
+            foreach (var step in plan.Steps)
+            {
+                var elapsed = await RunStepAsync(connection, step, cancellationToken);
+                var line = $"{(step.Direction == MigrationDirection.Up ? "applied" : "reverted")} {step.Migration.Id} in {elapsed} ms";
+                steps.Add(line);
+                Progress?.Invoke(line);
+            }
+
+            return new MigrationOutcome(plan.FromVersion, plan.ToVersion, steps);
+        }
+        finally
+        {
+            await MigrationLock.ReleaseAsync(connection, CancellationToken.None);
+        }
+    }
+
+    private static void RefuseDataLoss(MigrationPlan plan, bool allowDataLoss)
+    {
+        var destructive = plan.DestructiveSteps.Select(s => s.Script.FileName).ToList();
+        if (destructive.Count > 0 && !allowDataLoss)
+        {
+            throw new MigrationException(
+                $"rolling back to version {plan.ToVersion} runs {string.Join(", ", destructive)}, which destroy data; back up first, then pass --allow-data-loss");
+        }
+    }
+
+    private async Task<int> RunStepAsync(NpgsqlConnection connection, MigrationStep step, CancellationToken cancellationToken)
+    {
+        var script = step.Script;
+        var clock = Stopwatch.StartNew();
+        if (script.Transactional)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                await RunSqlAsync(connection, script.Sql, cancellationToken);
+                await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                throw new MigrationException($"{script.FileName} failed and was rolled back: {Describe(ex)}", ex);
+            }
+
+            return (int)clock.ElapsedMilliseconds;
+        }
+
+        // Outside a transaction each statement commits on its own; only the statements after a
+        // failure are left undone, so such migrations must be written to be re-runnable.
+        var statements = SqlStatementSplitter.Split(script.Sql);
+        for (var i = 0; i < statements.Count; i++)
+        {
+            try
+            {
+                await RunSqlAsync(connection, statements[i], cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                throw new MigrationException(
+                    $"{script.FileName} failed at statement {i + 1} of {statements.Count}: {Describe(ex)}; it runs outside a transaction, so statements 1–{i} stayed applied and the journal was not updated", ex);
+            }
+        }
+
+        await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken);
+        return (int)clock.ElapsedMilliseconds;
+    }
+
+    private async Task RecordAsync(NpgsqlConnection connection, MigrationStep step, int durationMs, CancellationToken cancellationToken)
+    {
+        if (step.Direction == MigrationDirection.Up)
+        {
+            await MigrationJournal.InsertAsync(connection, step.Migration, Options.AppliedBy, durationMs, MigrationJournal.KindApplied, cancellationToken);
+            return;
+        }
+
+        await using var delete = new NpgsqlCommand(MigrationJournal.DeleteSql, connection);
+        delete.Parameters.Add(new NpgsqlParameter { Value = step.Migration.Version });
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task SetTimeoutsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = $"{(long)Options.LockTimeout.TotalMilliseconds}ms" });
+        command.Parameters.Add(new NpgsqlParameter { Value = $"{(long)Options.StatementTimeout.TotalMilliseconds}ms" });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task RunSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Describe(PostgresException ex)
+    {
+        var where = ex.Where is { Length: > 0 } w ? $", {ConnectionStrings.FirstLine(w)}" : "";
+        var hint = ex.SqlState is PostgresErrorCodes.LockNotAvailable
+            ? " (lock_timeout: another session holds a lock on the table; retry when it is idle or raise --lock-timeout)"
+            : ex.SqlState is PostgresErrorCodes.QueryCanceled ? " (statement_timeout reached; raise --statement-timeout)" : "";
+        return $"{ex.MessageText} (SQLSTATE {ex.SqlState}{where}){hint}";
+    }
+}

@@ -1,0 +1,122 @@
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+
+namespace Sark.Data.Schema;
+
+/// <summary>
+/// Applies and reverts migrations with the guarantees of SPEC §3.3: checksums, one advisory lock
+/// with a fast path, a transaction per migration with its journal row, DDL timeouts, refusal of
+/// newer databases, and destructive downs only on request.
+/// </summary>
+public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, MigrationSet migrations, MigrationRunnerOptions? options = null)
+{
+    public MigrationRunnerOptions Options { get; } = options ?? new MigrationRunnerOptions();
+
+    public MigrationSet Migrations { get; } = migrations;
+
+    /// <summary>Receives one line per step ("applied 003_policies in 12 ms"), for progress output.</summary>
+    public Action<string>? Progress { get; set; }
+
+    public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        return BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
+    }
+
+    /// <summary>What <see cref="MigrateAsync"/> would run; refuses the same states it refuses. Changes nothing.</summary>
+    public async Task<MigrationPlan> PlanMigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
+    {
+        var status = await GetStatusAsync(cancellationToken);
+        return PlanMigrate(status, targetVersion);
+    }
+
+    /// <summary>What <see cref="RollbackAsync"/> would run. Changes nothing.</summary>
+    public async Task<MigrationPlan> PlanRollbackAsync(int targetVersion, CancellationToken cancellationToken = default)
+    {
+        var status = await GetStatusAsync(cancellationToken);
+        return PlanRollback(status, targetVersion);
+    }
+
+    private MigrationPlan PlanMigrate(MigrationStatus status, int? targetVersion)
+    {
+        var target = Migrations.ValidateVersion(targetVersion ?? Migrations.Head);
+        EnsureSafe(status);
+        if (status.CurrentVersion > target)
+        {
+            throw new UsageException($"the database is at version {status.CurrentVersion}, above --to {target}; use 'sark db rollback --to {target}' to go down");
+        }
+
+        return MigrationPlan.Between(Migrations, status.CurrentVersion, target);
+    }
+
+    private MigrationPlan PlanRollback(MigrationStatus status, int targetVersion)
+    {
+        var target = Migrations.ValidateVersion(targetVersion);
+        EnsureSafe(status);
+        if (target > status.CurrentVersion)
+        {
+            throw new UsageException($"the database is at version {status.CurrentVersion}, below --to {target}; use 'sark db migrate --to {target}' to go up");
+        }
+
+        return MigrationPlan.Between(Migrations, status.CurrentVersion, target);
+    }
+
+    internal MigrationStatus BuildStatus(IReadOnlyList<JournalEntry> journal)
+    {
+        var byVersion = journal.ToDictionary(e => e.Version);
+        var entries = new List<MigrationStatusEntry>();
+        foreach (var migration in Migrations.Migrations)
+        {
+            if (!byVersion.Remove(migration.Version, out var applied))
+            {
+                entries.Add(new MigrationStatusEntry(migration.Version, migration.Id, MigrationState.Pending, null, null, null, null, migration.Checksum));
+                continue;
+            }
+
+            var state = applied.Checksum != migration.Checksum ? MigrationState.Modified
+                : applied.Kind == MigrationJournal.KindBaseline ? MigrationState.Baseline
+                : MigrationState.Applied;
+            entries.Add(new MigrationStatusEntry(
+                migration.Version, migration.Id, state, applied.AppliedAt, applied.AppliedBy, applied.DurationMs, applied.Checksum, migration.Checksum));
+        }
+
+        // Whatever is left in the journal was written by a binary that knows more migrations.
+        entries.AddRange(byVersion.Values.OrderBy(e => e.Version).Select(e =>
+            new MigrationStatusEntry(e.Version, e.Name, MigrationState.Unknown, e.AppliedAt, e.AppliedBy, e.DurationMs, e.Checksum, null)));
+        var current = journal.Count == 0 ? 0 : journal.Max(e => e.Version);
+        return new MigrationStatus(current, Migrations.Head, entries);
+    }
+
+    /// <summary>Refuses a newer database, an edited migration, or a journal with holes.</summary>
+    private void EnsureSafe(MigrationStatus status)
+    {
+        if (FindProblem(status) is { } problem)
+        {
+            throw new MigrationException(problem);
+        }
+    }
+
+    /// <summary>Why this binary must not change the database, or null when it may.</summary>
+    public string? FindProblem(MigrationStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var unknown = status.Entries.Where(e => e.State == MigrationState.Unknown).ToList();
+        if (unknown.Count > 0)
+        {
+            return $"the database has migration {unknown[^1].Name} applied, which this sark does not know (it knows up to {Migrations.Head:D3}); the database was migrated by a newer sark, use that version";
+        }
+
+        var modified = status.Modified.FirstOrDefault();
+        if (modified is not null)
+        {
+            var file = Migrations[modified.Version].Up.FileName;
+            return $"migration file {file} was edited after it was applied: journal checksum {modified.JournalChecksum}, file checksum {modified.FileChecksum}; restore the file, or accept the new contents with 'sark db repair'";
+        }
+
+        var hole = status.Entries.FirstOrDefault(e => e.State == MigrationState.Pending && e.Version < status.CurrentVersion);
+        return hole is null
+            ? null
+            : $"the journal records version {status.CurrentVersion} but not {hole.Name}; sark_migrations was edited by hand, restore the missing row or the database from a backup";
+    }
+}

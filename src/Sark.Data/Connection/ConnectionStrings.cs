@@ -135,8 +135,8 @@ public static class ConnectionStrings
             return;
         }
 
-        // Several hosts are allowed (host1:5432,host2:5433); Npgsql takes them the same way.
-        var hosts = new List<string>();
+        // Several hosts are allowed (host1:5432,host2:5433); Npgsql takes them in its Host keyword.
+        var hosts = new List<(string Host, int? Port)>();
         foreach (var entry in hostPart.Split(','))
         {
             var host = entry;
@@ -163,10 +163,22 @@ public static class ConnectionStrings
                 throw new UsageException($"connection URL '{masked}' has port '{port}'; expected a number from 1 to 65535");
             }
 
-            hosts.Add(port is null ? Decode(host, masked) : $"{Decode(host, masked)}:{port}");
+            hosts.Add((Decode(host, masked), port is null ? null : int.Parse(port)));
         }
 
-        builder.Host = string.Join(',', hosts);
+        if (hosts.Count == 1)
+        {
+            builder.Host = hosts[0].Host;
+            if (hosts[0].Port is { } single)
+            {
+                builder.Port = single;
+            }
+
+            return;
+        }
+
+        builder.Host = string.Join(',', hosts.Select(h =>
+            (h.Host.Contains(':', StringComparison.Ordinal) ? $"[{h.Host}]" : h.Host) + (h.Port is { } p ? $":{p}" : "")));
     }
 
     private static string NormaliseSslMode(string value) => value.ToLowerInvariant() switch

@@ -13,6 +13,7 @@ internal static class SqlStatementSplitter
     {
         var statements = new List<string>();
         var current = new StringBuilder();
+        var hasCode = false;
         var i = 0;
         while (i < sql.Length)
         {
@@ -32,6 +33,7 @@ internal static class SqlStatementSplitter
             else if (c is '\'' or '"')
             {
                 i = CopyQuoted(sql, i, c, current);
+                hasCode = true;
             }
             else if (c == '$' && DollarTag(sql, i) is { } tag)
             {
@@ -39,37 +41,36 @@ internal static class SqlStatementSplitter
                 var end = close < 0 ? sql.Length : close + tag.Length;
                 current.Append(sql, i, end - i);
                 i = end;
+                hasCode = true;
             }
             else if (c == ';')
             {
-                AddStatement(statements, current);
+                AddStatement(statements, current, hasCode);
+                hasCode = false;
                 i++;
             }
             else
             {
                 current.Append(c);
+                hasCode |= !char.IsWhiteSpace(c);
                 i++;
             }
         }
 
-        AddStatement(statements, current);
+        AddStatement(statements, current, hasCode);
         return statements;
     }
 
-    private static void AddStatement(List<string> statements, StringBuilder current)
-    {
-        var text = current.ToString().Trim();
-        current.Clear();
-        if (HasCode(text))
-        {
-            statements.Add(text);
-        }
-    }
-
     // A fragment of only comments and whitespace is not a statement.
-    private static bool HasCode(string text) =>
-        text.Split('\n').Any(line => line.Trim() is { Length: > 0 } t && !t.StartsWith("--", StringComparison.Ordinal))
-        && !(text.StartsWith("/*", StringComparison.Ordinal) && text.EndsWith("*/", StringComparison.Ordinal) && text.IndexOf("*/", StringComparison.Ordinal) == text.Length - 2);
+    private static void AddStatement(List<string> statements, StringBuilder current, bool hasCode)
+    {
+        if (hasCode)
+        {
+            statements.Add(current.ToString().Trim());
+        }
+
+        current.Clear();
+    }
 
     private static int CopyQuoted(string sql, int start, char quote, StringBuilder current)
     {

@@ -38,6 +38,12 @@ public static class ConnectionStrings
             throw new UsageException("connection string is empty; expected postgresql://user@host:port/db or 'Host=…;Database=…'");
         }
 
+        var scheme = trimmed.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0 && !IsUrl(trimmed) && !trimmed[..scheme].Contains('=', StringComparison.Ordinal))
+        {
+            throw new UsageException($"connection URL '{Mask(trimmed)}' has scheme '{trimmed[..scheme]}'; expected postgresql:// or postgres://");
+        }
+
         var builder = IsUrl(trimmed) ? ParseUrl(trimmed) : ParseKeywords(trimmed);
         if (string.IsNullOrEmpty(builder.Host))
         {

@@ -6,6 +6,10 @@ namespace Sark.Data.Connection;
 /// <summary>Builds the one <see cref="NpgsqlDataSource"/> a process uses and opens connections with clear errors.</summary>
 public static class SarkDataSource
 {
+    // Npgsql drops the password from a data source's connection string, so the printable form
+    // (which shows that a password was given, as ***) is kept from creation time.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, string> Descriptions = [];
+
     /// <summary>
     /// Creates a data source; the password is registered with <see cref="SecretMasker"/> so no
     /// message ever shows it. <paramref name="applicationName"/> shows up in pg_stat_activity and in
@@ -21,7 +25,9 @@ public static class SarkDataSource
             copy.ApplicationName = applicationName;
         }
 
-        return NpgsqlDataSource.Create(copy);
+        var dataSource = NpgsqlDataSource.Create(copy);
+        Descriptions.AddOrUpdate(dataSource, ConnectionStrings.Describe(copy));
+        return dataSource;
     }
 
     /// <summary>Opens a connection, turning every way a login can fail into one line naming the server.</summary>
@@ -34,7 +40,9 @@ public static class SarkDataSource
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            var target = ConnectionStrings.Describe(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString));
+            var target = Descriptions.TryGetValue(dataSource, out var described)
+                ? described
+                : ConnectionStrings.Describe(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString));
             throw new DatabaseUnavailableException(
                 SecretMasker.Redact($"cannot connect to {target}: {Reason(ex)}; check the address and credentials (--database or SARK_DATABASE_URL)"), ex);
         }

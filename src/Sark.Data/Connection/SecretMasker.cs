@@ -50,7 +50,7 @@ public static partial class SecretMasker
     }
 
     // scheme://user:password@ — the password runs to the last '@' before the host.
-    [GeneratedRegex(@"(?<prefix>postgres(?:ql)?://[^:/@\s]*:)[^\s]*@", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<prefix>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^\s]*@", RegexOptions.IgnoreCase)]
     private static partial Regex UrlPassword();
 
     // Password=...; in keyword strings, quoted or not.

@@ -1,0 +1,25 @@
+using Sark.Data.Local;
+
+namespace Sark.Cli.Tests;
+
+/// <summary>A home for an embedded cluster of a test's own; stops the server and deletes it afterwards.</summary>
+internal sealed class TempHome : IAsyncDisposable
+{
+    // Under the temp folder, which the postgres system user can reach when tests run as root.
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"sark-home-{Guid.NewGuid():N}");
+
+    public LocalPostgres Local => new(new LocalPostgresOptions { HomeDirectory = Path, Durable = false });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Directory.Exists(System.IO.Path.Combine(Path, "data")))
+        {
+            await Local.StopAsync();
+        }
+
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}

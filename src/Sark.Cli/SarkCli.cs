@@ -32,7 +32,10 @@ public static class SarkCli
         var parseResult = BuildRootCommand().Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"sark: {parseResult.Errors[0].Message} (see 'sark --help')");
+            // An unknown word is the more useful message than "required command was not provided".
+            var error = parseResult.Errors.FirstOrDefault(e => parseResult.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal)))
+                ?? parseResult.Errors[0];
+            await stderr.WriteLineAsync($"sark: {SecretMasker.Redact(error.Message)} (see 'sark --help')");
             return ExitCodes.Usage;
         }
 

@@ -92,6 +92,15 @@ public sealed class DbCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_script_applied_to_a_database_at_another_version_stops_before_changing_it()
+    {
+        var script = (await CliRunner.RunAsync("db", "script", "--from", "2", "--to", "3")).Out;
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => database.ExecuteAsync(script));
+        Assert.Contains("starts at version 2, but the database is at version 0", error.MessageText);
+        Assert.False(await database.ScalarAsync<bool>("SELECT to_regclass('policies') IS NOT NULL"));
+    }
+
+    [Fact]
     public async Task Tampered_migration_shows_in_status_and_blocks_migrate()
     {
         await Sark("db", "migrate");

@@ -146,8 +146,12 @@ internal static class DbCommand
             return;
         }
 
-        context.Output.Line(outcome.ChangedNothing
-            ? $"{action}: nothing to do, the database is at version {outcome.ToVersion}"
-            : $"{action}: version {outcome.FromVersion} -> {outcome.ToVersion}, {outcome.Steps.Count} step(s)");
+        context.Output.Line((action, outcome.ChangedNothing) switch
+        {
+            ("repair", true) => "repair: nothing to repair, every applied migration matches its file",
+            ("repair", false) => $"repair: accepted the new checksums of {outcome.Steps.Count} migration(s)",
+            (_, true) => $"{action}: nothing to do, the database is at version {outcome.ToVersion}",
+            _ => $"{action}: version {outcome.FromVersion} -> {outcome.ToVersion}, {outcome.Steps.Count} step(s)",
+        });
     }
 }

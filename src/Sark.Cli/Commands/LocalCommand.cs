@@ -63,13 +63,19 @@ internal static class LocalCommand
         return local;
     }
 
+    private static string StateText(LocalServerState state) => state switch
+    {
+        LocalServerState.NotInitialised => "not-initialised",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
     private static void Write(CliContext context, LocalServerStatus status)
     {
         if (context.Json)
         {
             context.Output.WriteJson(new
             {
-                state = status.State.ToString().ToLowerInvariant(),
+                state = StateText(status.State),
                 home = status.HomeDirectory,
                 port = status.Port,
                 pid = status.ProcessId,
@@ -82,7 +88,7 @@ internal static class LocalCommand
         context.Output.Table(
             ["State", "Home", "Port", "PID", "PostgreSQL", "URL"],
             [[
-                status.State.ToString().ToLowerInvariant(),
+                StateText(status.State),
                 status.HomeDirectory,
                 status.Port?.ToString() ?? "",
                 status.ProcessId?.ToString() ?? "",

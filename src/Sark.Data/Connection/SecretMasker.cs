@@ -54,6 +54,6 @@ public static partial class SecretMasker
     private static partial Regex UrlPassword();
 
     // Password=...; in keyword strings, quoted or not.
-    [GeneratedRegex(@"(?<key>\b(?:password|pwd)\s*)=\s*(?:'[^']*'|""[^""]*""|[^;\s]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<key>\b(?:password|pwd)\s*)=\s*(?:'[^']*'|""[^""]*""|[^;\s'""]*)", RegexOptions.IgnoreCase)]
     private static partial Regex KeywordPassword();
 }

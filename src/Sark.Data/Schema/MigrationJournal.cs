@@ -63,7 +63,7 @@ internal static class MigrationJournal
 
     public const string InsertSql = """
         INSERT INTO sark_migrations (version, name, checksum, applied_by, duration_ms, kind)
-        VALUES ($1, $2, $3, $4, $5, $6)
+        VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6)
         """;
 
     public const string DeleteSql = "DELETE FROM sark_migrations WHERE version = $1";

@@ -16,7 +16,7 @@ internal static class MigrationLock
 
     private const string HolderSql = """
         SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.usename::text, ''),
-               coalesce(a.client_addr::text, 'local'), a.backend_start
+               coalesce(host(a.client_addr), 'local'), a.backend_start
         FROM pg_locks l
         JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted

@@ -15,6 +15,6 @@ public sealed record MigrationRunnerOptions
     /// <summary>How long to wait for another runner's migration lock before giving up.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Recorded in the journal's applied_by with the database user.</summary>
+    /// <summary>Recorded in the journal's applied_by after the database user: "sark (root@host)".</summary>
     public string AppliedBy { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
 }

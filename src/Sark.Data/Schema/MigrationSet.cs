@@ -22,7 +22,11 @@ public sealed partial class MigrationSet
     public Migration this[int version] => Migrations[version - 1];
 
     /// <summary>The product's own migrations, embedded in this assembly.</summary>
-    public static MigrationSet Embedded { get; } = LoadEmbedded(typeof(MigrationSet).Assembly);
+    // Lazy rather than a static initializer, so a broken set surfaces as the loader's own message
+    // instead of a TypeInitializationException.
+    private static readonly Lazy<MigrationSet> EmbeddedSet = new(() => LoadEmbedded(typeof(MigrationSet).Assembly));
+
+    public static MigrationSet Embedded => EmbeddedSet.Value;
 
     public static MigrationSet LoadEmbedded(Assembly assembly)
     {

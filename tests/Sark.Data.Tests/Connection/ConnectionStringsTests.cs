@@ -58,6 +58,13 @@ public sealed class ConnectionStringsTests
         Assert.Equal(expected, ConnectionStrings.Mask(value));
 
     [Fact]
+    public void Masking_keeps_the_quote_that_closes_a_quoted_connection_string()
+    {
+        var error = Assert.Throws<UsageException>(() => ConnectionStrings.Parse("Hots=x;Password=TopSecret9"));
+        Assert.Contains("'Hots=x;Password=***'", error.Message);
+    }
+
+    [Fact]
     public void Registered_secrets_are_redacted_anywhere_in_a_message()
     {
         SecretMasker.Register("Hunter2-registered");

@@ -18,12 +18,14 @@ internal static class DbCommand
 
     public static Command Build()
     {
-        var db = new Command("db", "Schema migrations: status, migrate, rollback, script, repair");
+        var db = new Command("db", "Schema migrations: status, migrate, rollback, script, repair, adopt, verify");
         db.Subcommands.Add(StatusCommand());
         db.Subcommands.Add(MigrateCommand());
         db.Subcommands.Add(RollbackCommand());
         db.Subcommands.Add(ScriptCommand());
         db.Subcommands.Add(RepairCommand());
+        db.Subcommands.Add(SchemaCheckCommands.Adopt());
+        db.Subcommands.Add(SchemaCheckCommands.Verify());
         return db;
     }
 

@@ -9,7 +9,7 @@ public sealed partial class MigrationRunner
 {
     /// <summary>Applies every pending migration up to <paramref name="targetVersion"/> (default: head).</summary>
     public Task<MigrationOutcome> MigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(status => PlanMigrate(status, targetVersion), allowDataLoss: false, cancellationToken);
+        ExecuteAsync(status => PlanMigrate(status, targetVersion), allowDataLoss: false, cancellationToken, refuseUnjournaledTables: true);
 
     /// <summary>Reverts applied migrations down to <paramref name="targetVersion"/> (0 = empty schema).</summary>
     public Task<MigrationOutcome> RollbackAsync(int targetVersion, bool allowDataLoss, CancellationToken cancellationToken = default) =>
@@ -44,26 +44,34 @@ public sealed partial class MigrationRunner
     }
 
     /// <summary>
-    /// Records versions 1..<paramref name="version"/> as already present, for a database whose
-    /// schema was built by another tool and has been verified to match. Refuses a non-empty journal.
+    /// Records versions 1..<paramref name="version"/> as already present (kind 'baseline'), for a
+    /// database whose schema another tool built and that has been verified to match. Refuses a
+    /// non-empty journal. <paramref name="alsoInTransaction"/> runs in the same transaction.
     /// </summary>
-    public async Task BaselineAsync(int version, CancellationToken cancellationToken = default)
+    public async Task BaselineAsync(
+        int version, Func<NpgsqlConnection, CancellationToken, Task>? alsoInTransaction = null, CancellationToken cancellationToken = default)
     {
         Migrations.ValidateVersion(version);
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
         try
         {
+            await SetTimeoutsAsync(connection, cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
             if ((await MigrationJournal.ReadAsync(connection, cancellationToken)).Count > 0)
             {
                 throw new MigrationException("the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
             }
 
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             for (var v = 1; v <= version; v++)
             {
                 await MigrationJournal.InsertAsync(connection, Migrations[v], Options.AppliedBy, 0, MigrationJournal.KindBaseline, cancellationToken);
+            }
+
+            if (alsoInTransaction is not null)
+            {
+                await alsoInTransaction(connection, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -75,9 +83,13 @@ public sealed partial class MigrationRunner
     }
 
     private async Task<MigrationOutcome> ExecuteAsync(
-        Func<MigrationStatus, MigrationPlan> makePlan, bool allowDataLoss, CancellationToken cancellationToken)
+        Func<MigrationStatus, MigrationPlan> makePlan, bool allowDataLoss, CancellationToken cancellationToken, bool refuseUnjournaledTables = false)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        if (refuseUnjournaledTables)
+        {
+            await RefuseUnjournaledTablesAsync(connection, cancellationToken);
+        }
 
         // Fast path: a database already at the target is answered without touching the lock, so
         // many replicas starting at once do not queue behind each other.

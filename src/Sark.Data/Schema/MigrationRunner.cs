@@ -27,8 +27,35 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
     /// <summary>What <see cref="MigrateAsync"/> would run; refuses the same states it refuses. Changes nothing.</summary>
     public async Task<MigrationPlan> PlanMigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
     {
-        var status = await GetStatusAsync(cancellationToken);
-        return PlanMigrate(status, targetVersion);
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await RefuseUnjournaledTablesAsync(connection, cancellationToken);
+        return PlanMigrate(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)), targetVersion);
+    }
+
+    private const string UnjournaledTablesSql = """
+        SELECT coalesce(string_agg(c.relname, ', ' ORDER BY c.relname), '')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND c.relname NOT IN ('sark_migrations', 'sark_adoption')
+          AND to_regclass('sark_migrations') IS NULL
+        """;
+
+    /// <summary>
+    /// Migrating a database that has tables but no journal would fail half-way or, worse, mix sark's
+    /// tables into another application's; an existing SARK v1 database must be adopted first.
+    /// </summary>
+    private static async Task RefuseUnjournaledTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
+        var tables = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (tables.Length == 0)
+        {
+            return;
+        }
+
+        var shown = tables.Length > 200 ? tables[..200] + "…" : tables;
+        throw new MigrationException(
+            $"the database has tables sark has no journal for ({shown}); if it is an existing SARK database, run 'sark db adopt' first, which verifies it and records its version; otherwise use an empty database");
     }
 
     /// <summary>What <see cref="RollbackAsync"/> would run. Changes nothing.</summary>

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+using Sark.Data.Schema.Catalog;
+
+namespace Sark.Data.Schema.Adoption;
+
+/// <summary>
+/// Recognises an existing SARK v1 database, verifies its shape against sark's chain and, when every
+/// difference is one its variant is known to have, baselines the journal at its version. Nothing is
+/// guessed: a shape that matches no variant is refused with every mismatch listed.
+/// </summary>
+public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet migrations, MigrationRunnerOptions? options = null)
+{
+    private const int V1Head = 5;
+
+    private static readonly string[] AlembicRevisions =
+        ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit"];
+
+    /// <summary>Looks and reports; changes nothing.</summary>
+    public async Task<AdoptionReport> InspectAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        var journal = await MigrationJournal.ReadAsync(connection, cancellationToken);
+        if (journal.Count > 0)
+        {
+            return new AdoptionReport(AdoptionOutcome.AlreadyManaged, V1Variant.Native, journal.Max(e => e.Version), "sark journal", []);
+        }
+
+        var live = await SchemaReference.ReadLiveAsync(connection, cancellationToken);
+        var revision = await ReadAlembicRevisionAsync(connection, cancellationToken);
+        if (revision is not null)
+        {
+            var version = Array.IndexOf(AlembicRevisions, revision) + 1;
+            if (version == 0)
+            {
+                throw new MigrationException(
+                    $"alembic_version is '{revision}', which sark cannot adopt; expected one of {string.Join(", ", AlembicRevisions)}");
+            }
+
+            return await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"alembic_version {revision}", cancellationToken);
+        }
+
+        if (live.IsEmpty)
+        {
+            return new AdoptionReport(AdoptionOutcome.Empty, V1Variant.Native, 0, "empty database", []);
+        }
+
+        // No alembic_version: an exact chain shape at some version (newest first), else the ORM shape.
+        for (var version = V1Head; version >= 1; version--)
+        {
+            var candidate = await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"shape of {migrations[version].Id} (no alembic_version)", cancellationToken);
+            if (candidate.Outcome == AdoptionOutcome.Adoptable)
+            {
+                return candidate;
+            }
+        }
+
+        return await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "v1 ORM (create_all)", cancellationToken);
+    }
+
+    /// <summary>
+    /// Inspects and, unless <paramref name="dryRun"/> or refused, records the baseline, the variant
+    /// (table sark_adoption) and, for ORM-built databases, creates the missing gateway_audit_events.
+    /// All of it in one transaction under the migration lock.
+    /// </summary>
+    public async Task<AdoptionReport> AdoptAsync(bool dryRun, CancellationToken cancellationToken = default)
+    {
+        var report = await InspectAsync(cancellationToken);
+        if (dryRun || report.Outcome != AdoptionOutcome.Adoptable)
+        {
+            return report;
+        }
+
+        var runner = new MigrationRunner(dataSource, migrations, options);
+        await runner.BaselineAsync(report.BaselineVersion, async (connection, token) =>
+        {
+            if (report.Findings.Any(f => f.Difference is { Kind: DifferenceKind.MissingTable, Table: "gateway_audit_events" }))
+            {
+                await using var create = new NpgsqlCommand(migrations[V1Head].Up.Sql, connection);
+                await create.ExecuteNonQueryAsync(token);
+            }
+
+            await using (var table = new NpgsqlCommand(AdoptionRecord.CreateSql, connection))
+            {
+                await table.ExecuteNonQueryAsync(token);
+            }
+
+            await using var insert = new NpgsqlCommand(AdoptionRecord.InsertSql, connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = runner.Options.AppliedBy });
+            insert.Parameters.Add(new NpgsqlParameter { Value = report.Variant.ToString().ToLowerInvariant() });
+            insert.Parameters.Add(new NpgsqlParameter { Value = report.Source });
+            insert.Parameters.Add(new NpgsqlParameter { Value = report.BaselineVersion });
+            insert.Parameters.Add(new NpgsqlParameter
+            {
+                Value = JsonSerializer.Serialize(report.Tolerated.Select(f => new { difference = f.Difference.ToString(), reason = f.Reason })),
+                NpgsqlDbType = NpgsqlDbType.Jsonb,
+            });
+            await insert.ExecuteNonQueryAsync(token);
+        }, cancellationToken);
+        return report with { Applied = true };
+    }
+
+    private async Task<AdoptionReport> ClassifyAsync(
+        NpgsqlConnection connection, CatalogModel live, int version, V1Variant variant, string source, CancellationToken cancellationToken)
+    {
+        var expected = await SchemaReference.BuildAsync(connection, migrations, version, cancellationToken);
+        var findings = CatalogComparer.Compare(expected, live)
+            .Select(d => new AdoptionFinding(d, AdoptionRules.Explain(variant, d)))
+            .ToList();
+        var outcome = findings.Any(f => f.IsMismatch) ? AdoptionOutcome.Refused : AdoptionOutcome.Adoptable;
+        return new AdoptionReport(outcome, variant, version, source, findings);
+    }
+
+    private static async Task<string?> ReadAlembicRevisionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('alembic_version') IS NOT NULL", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return null;
+            }
+        }
+
+        await using var read = new NpgsqlCommand("SELECT string_agg(version_num, ',') FROM alembic_version", connection);
+        return await read.ExecuteScalarAsync(cancellationToken) as string ?? "(empty)";
+    }
+}

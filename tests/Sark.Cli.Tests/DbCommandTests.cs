@@ -5,15 +5,10 @@ using Sark.Testing;
 namespace Sark.Cli.Tests;
 
 /// <summary>The db commands in process against a fresh empty database per test.</summary>
-public sealed class DbCommandTests : IAsyncLifetime
+public sealed class DbCommandTests : EmptyDatabaseTest
 {
-    private TestDatabase database = null!;
 
-    public async Task InitializeAsync() => database = await TestDatabase.CreateEmptyAsync();
-
-    public Task DisposeAsync() => database.DisposeAsync().AsTask();
-
-    private Task<CliResult> Sark(params string[] args) => CliRunner.RunAsync([.. args, "--database", database.Url]);
+    private Task<CliResult> Sark(params string[] args) => CliRunner.RunAsync([.. args, "--database", Database.Url]);
 
     [Fact]
     public async Task Status_exits_with_the_pending_code_until_migrated()
@@ -38,15 +33,15 @@ public sealed class DbCommandTests : IAsyncLifetime
     [Fact]
     public async Task Migrate_dry_run_prints_the_sql_and_changes_nothing()
     {
-        var before = await CatalogSnapshot.TakeAsync(database);
+        var before = await CatalogSnapshot.TakeAsync(Database);
         var result = await Sark("db", "migrate", "--to", "003_policies", "--dry-run");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("CREATE TABLE users", result.Out);
         Assert.Contains("CREATE TABLE policies", result.Out);
         Assert.DoesNotContain("audit_events", result.Out);
-        Assert.Equal(before, await CatalogSnapshot.TakeAsync(database));
-        Assert.False(await database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
+        Assert.Equal(before, await CatalogSnapshot.TakeAsync(Database));
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
     }
 
     [Fact]
@@ -57,16 +52,16 @@ public sealed class DbCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Failure, refused.ExitCode);
         Assert.Equal("sark: rolling back to version 5 runs 007_federation.down.sql, 006_protocol_adapters.down.sql, which destroy data; back up first, then pass --allow-data-loss", refused.Error.Trim());
 
-        var before = await CatalogSnapshot.TakeAsync(database);
+        var before = await CatalogSnapshot.TakeAsync(Database);
         var dryRun = await Sark("db", "rollback", "--to", "5", "--dry-run");
         Assert.Equal(ExitCodes.Success, dryRun.ExitCode);
         Assert.Contains("DROP TABLE", dryRun.Out);
-        Assert.Equal(before, await CatalogSnapshot.TakeAsync(database));
+        Assert.Equal(before, await CatalogSnapshot.TakeAsync(Database));
 
         var done = await Sark("db", "rollback", "--to", "5", "--allow-data-loss");
         Assert.Equal(ExitCodes.Success, done.ExitCode);
-        Assert.False(await database.ScalarAsync<bool>("SELECT to_regclass('resources') IS NOT NULL"));
-        Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass('gateway_audit_events') IS NOT NULL"));
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('resources') IS NOT NULL"));
+        Assert.True(await Database.ScalarAsync<bool>("SELECT to_regclass('gateway_audit_events') IS NOT NULL"));
     }
 
     [Fact]
@@ -86,7 +81,7 @@ public sealed class DbCommandTests : IAsyncLifetime
     public async Task A_script_applied_with_psql_style_execution_reaches_the_same_state()
     {
         var script = (await CliRunner.RunAsync("db", "script", "--from", "0", "--to", "7")).Out;
-        await database.ExecuteAsync(script);
+        await Database.ExecuteAsync(script);
         var status = await Sark("db", "status");
         Assert.Equal(ExitCodes.Success, status.ExitCode);
     }
@@ -95,16 +90,16 @@ public sealed class DbCommandTests : IAsyncLifetime
     public async Task A_script_applied_to_a_database_at_another_version_stops_before_changing_it()
     {
         var script = (await CliRunner.RunAsync("db", "script", "--from", "2", "--to", "3")).Out;
-        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => database.ExecuteAsync(script));
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Database.ExecuteAsync(script));
         Assert.Contains("starts at version 2, but the database is at version 0", error.MessageText);
-        Assert.False(await database.ScalarAsync<bool>("SELECT to_regclass('policies') IS NOT NULL"));
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('policies') IS NOT NULL"));
     }
 
     [Fact]
     public async Task Tampered_migration_shows_in_status_and_blocks_migrate()
     {
         await Sark("db", "migrate");
-        await database.ExecuteAsync("UPDATE sark_migrations SET checksum = 'deadbeef' WHERE version = 3");
+        await Database.ExecuteAsync("UPDATE sark_migrations SET checksum = 'deadbeef' WHERE version = 3");
 
         var status = await Sark("db", "status");
         Assert.Equal(ExitCodes.Failure, status.ExitCode);

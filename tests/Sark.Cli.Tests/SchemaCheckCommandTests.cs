@@ -5,21 +5,16 @@ using Sark.Testing.V1;
 
 namespace Sark.Cli.Tests;
 
-public sealed class SchemaCheckCommandTests : IAsyncLifetime
+public sealed class SchemaCheckCommandTests : EmptyDatabaseTest
 {
-    private TestDatabase database = null!;
 
-    public async Task InitializeAsync() => database = await TestDatabase.CreateEmptyAsync();
-
-    public Task DisposeAsync() => database.DisposeAsync().AsTask();
-
-    private Task<CliResult> Sark(params string[] args) => CliRunner.RunAsync([.. args, "--database", database.Url]);
+    private Task<CliResult> Sark(params string[] args) => CliRunner.RunAsync([.. args, "--database", Database.Url]);
 
     [Fact]
     public async Task Migrate_on_an_unadopted_v1_database_says_to_adopt_then_adopt_and_migrate_work()
     {
-        await V1Databases.BuildOrmAsync(database);
-        await V1Databases.SeedAsync(database, orm: true);
+        await V1Databases.BuildOrmAsync(Database);
+        await V1Databases.SeedAsync(Database, orm: true);
 
         var refused = await Sark("db", "migrate");
         Assert.Equal(ExitCodes.Failure, refused.ExitCode);
@@ -46,7 +41,7 @@ public sealed class SchemaCheckCommandTests : IAsyncLifetime
     [Fact]
     public async Task A_foreign_database_is_refused_with_mismatches_on_stdout_and_one_error_line()
     {
-        await database.ExecuteAsync("CREATE TABLE invoices (id int PRIMARY KEY)");
+        await Database.ExecuteAsync("CREATE TABLE invoices (id int PRIMARY KEY)");
         var result = await Sark("db", "adopt");
 
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
@@ -61,7 +56,7 @@ public sealed class SchemaCheckCommandTests : IAsyncLifetime
         await Sark("db", "migrate");
         Assert.Equal(ExitCodes.Success, (await Sark("db", "verify")).ExitCode);
 
-        await database.ExecuteAsync("ALTER TABLE principal_budgets ALTER COLUMN currency TYPE varchar(3)");
+        await Database.ExecuteAsync("ALTER TABLE principal_budgets ALTER COLUMN currency TYPE varchar(3)");
         var result = await Sark("db", "verify");
 
         Assert.Equal(ExitCodes.Drift, result.ExitCode);

@@ -7,21 +7,16 @@ using Sark.Testing.V1;
 namespace Sark.Data.Tests.Schema;
 
 /// <summary>Adopting existing SARK v1 databases of each variant, each built with our own SQL.</summary>
-public sealed class AdoptionTests : IAsyncLifetime
+public sealed class AdoptionTests : EmptyDatabaseTest
 {
-    private TestDatabase database = null!;
 
-    public async Task InitializeAsync() => database = await TestDatabase.CreateEmptyAsync();
+    private DatabaseAdopter Adopter() => new(Database.DataSource, MigrationSet.Embedded);
 
-    public Task DisposeAsync() => database.DisposeAsync().AsTask();
-
-    private DatabaseAdopter Adopter() => new(database.DataSource, MigrationSet.Embedded);
-
-    private MigrationRunner Runner() => new(database.DataSource, MigrationSet.Embedded);
+    private MigrationRunner Runner() => new(Database.DataSource, MigrationSet.Embedded);
 
     private async Task AdoptMigrateAndCheckV1RowsAreUnchangedAsync(V1Variant variant, int baseline)
     {
-        var before = await V1Databases.DumpAsync(database);
+        var before = await V1Databases.DumpAsync(Database);
 
         var report = await Adopter().AdoptAsync(dryRun: false);
 
@@ -36,51 +31,51 @@ public sealed class AdoptionTests : IAsyncLifetime
         await Runner().MigrateAsync();
 
         Assert.Equal(7, (await Runner().GetStatusAsync()).CurrentVersion);
-        Assert.Equal(before, await V1Databases.DumpAsync(database));
-        await using (var connection = await database.OpenAsync())
+        Assert.Equal(before, await V1Databases.DumpAsync(Database));
+        await using (var connection = await Database.OpenAsync())
         {
             Assert.Equal(variant, await AdoptionRecord.ReadVariantAsync(connection));
         }
 
-        var verify = await new SchemaVerifier(database.DataSource, MigrationSet.Embedded).VerifyAsync();
+        var verify = await new SchemaVerifier(Database.DataSource, MigrationSet.Embedded).VerifyAsync();
         Assert.Empty(verify.Drift);
     }
 
     [Fact]
     public async Task An_alembic_database_at_005_is_adopted_and_migrated_with_its_rows_intact()
     {
-        await V1Databases.BuildAlembicAsync(database, 5);
-        await V1Databases.SeedAsync(database, orm: false);
+        await V1Databases.BuildAlembicAsync(Database, 5);
+        await V1Databases.SeedAsync(Database, orm: false);
         await AdoptMigrateAndCheckV1RowsAreUnchangedAsync(V1Variant.Alembic, 5);
     }
 
     [Fact]
     public async Task An_alembic_database_at_003_is_baselined_at_003_and_the_rest_runs()
     {
-        await V1Databases.BuildAlembicAsync(database, 3);
-        await V1Databases.SeedAsync(database, orm: false);
+        await V1Databases.BuildAlembicAsync(Database, 3);
+        await V1Databases.SeedAsync(Database, orm: false);
         await AdoptMigrateAndCheckV1RowsAreUnchangedAsync(V1Variant.Alembic, 3);
-        Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass('audit_events') IS NOT NULL"));
+        Assert.True(await Database.ScalarAsync<bool>("SELECT to_regclass('audit_events') IS NOT NULL"));
     }
 
     [Fact]
     public async Task An_orm_built_database_is_recognised_baselined_at_005_and_migrated()
     {
-        await V1Databases.BuildOrmAsync(database);
-        await V1Databases.SeedAsync(database, orm: true);
+        await V1Databases.BuildOrmAsync(Database);
+        await V1Databases.SeedAsync(Database, orm: true);
         await AdoptMigrateAndCheckV1RowsAreUnchangedAsync(V1Variant.Orm, 5);
 
         // The ORM never created gateway_audit_events; adoption does, so 005's table exists.
-        Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass('gateway_audit_events') IS NOT NULL"));
-        Assert.Equal("json", await database.ScalarAsync<string>("SELECT data_type FROM information_schema.columns WHERE table_name = 'mcp_servers' AND column_name = 'extra_metadata'"));
-        Assert.Equal("STDIO", await database.ScalarAsync<string>("SELECT transport::text FROM mcp_servers WHERE name = 'files'"));
+        Assert.True(await Database.ScalarAsync<bool>("SELECT to_regclass('gateway_audit_events') IS NOT NULL"));
+        Assert.Equal("json", await Database.ScalarAsync<string>("SELECT data_type FROM information_schema.columns WHERE table_name = 'mcp_servers' AND column_name = 'extra_metadata'"));
+        Assert.Equal("STDIO", await Database.ScalarAsync<string>("SELECT transport::text FROM mcp_servers WHERE name = 'files'"));
     }
 
     [Fact]
     public async Task A_dry_run_reports_the_variant_and_changes_nothing()
     {
-        await V1Databases.BuildOrmAsync(database);
-        var before = await CatalogSnapshot.TakeAsync(database);
+        await V1Databases.BuildOrmAsync(Database);
+        var before = await CatalogSnapshot.TakeAsync(Database);
 
         var report = await Adopter().AdoptAsync(dryRun: true);
 
@@ -88,8 +83,8 @@ public sealed class AdoptionTests : IAsyncLifetime
         Assert.Equal(V1Variant.Orm, report.Variant);
         Assert.False(report.Applied);
         Assert.Contains(report.Tolerated, f => f.Reason!.Contains("upper case", StringComparison.Ordinal));
-        Assert.Equal(before, await CatalogSnapshot.TakeAsync(database));
-        Assert.False(await database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
+        Assert.Equal(before, await CatalogSnapshot.TakeAsync(Database));
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
     }
 
     [Fact]
@@ -103,7 +98,7 @@ public sealed class AdoptionTests : IAsyncLifetime
     [Fact]
     public async Task A_foreign_database_is_refused_with_its_mismatches_and_migrate_points_to_adopt()
     {
-        await database.ExecuteAsync("CREATE TABLE orders (id int PRIMARY KEY, total numeric); CREATE TABLE customers (id int PRIMARY KEY);");
+        await Database.ExecuteAsync("CREATE TABLE orders (id int PRIMARY KEY, total numeric); CREATE TABLE customers (id int PRIMARY KEY);");
 
         var report = await Adopter().AdoptAsync(dryRun: false);
 
@@ -111,7 +106,7 @@ public sealed class AdoptionTests : IAsyncLifetime
         var lines = report.MismatchesByTable().ToList();
         Assert.Contains(lines, l => l.StartsWith("orders: table orders: not expected", StringComparison.Ordinal) || l == "orders: not expected");
         Assert.Contains(lines, l => l.StartsWith("mcp_servers:", StringComparison.Ordinal) && l.Contains("missing", StringComparison.Ordinal));
-        Assert.False(await database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
 
         var migrate = await Assert.ThrowsAsync<MigrationException>(() => Runner().MigrateAsync());
         Assert.Contains("customers, orders", migrate.Message);
@@ -121,8 +116,8 @@ public sealed class AdoptionTests : IAsyncLifetime
     [Fact]
     public async Task An_alembic_database_whose_shape_differs_is_refused_naming_the_table()
     {
-        await V1Databases.BuildAlembicAsync(database, 5);
-        await database.ExecuteAsync("ALTER TABLE mcp_tools DROP COLUMN signature; ALTER TABLE api_keys ALTER COLUMN rate_limit TYPE bigint;");
+        await V1Databases.BuildAlembicAsync(Database, 5);
+        await Database.ExecuteAsync("ALTER TABLE mcp_tools DROP COLUMN signature; ALTER TABLE api_keys ALTER COLUMN rate_limit TYPE bigint;");
 
         var report = await Adopter().AdoptAsync(dryRun: false);
 
@@ -137,8 +132,8 @@ public sealed class AdoptionTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_alembic_revision_is_refused_naming_it()
     {
-        await V1Databases.BuildAlembicAsync(database, 5);
-        await database.ExecuteAsync("UPDATE alembic_version SET version_num = '006_protocol_adapters'");
+        await V1Databases.BuildAlembicAsync(Database, 5);
+        await Database.ExecuteAsync("UPDATE alembic_version SET version_num = '006_protocol_adapters'");
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => Adopter().AdoptAsync(dryRun: false));
 
@@ -150,10 +145,10 @@ public sealed class AdoptionTests : IAsyncLifetime
     public async Task Verify_reports_drift_on_a_native_database()
     {
         await Runner().MigrateAsync();
-        var verifier = new SchemaVerifier(database.DataSource, MigrationSet.Embedded);
+        var verifier = new SchemaVerifier(Database.DataSource, MigrationSet.Embedded);
         Assert.Empty((await verifier.VerifyAsync()).Findings);
 
-        await database.ExecuteAsync("ALTER TABLE resources DROP CONSTRAINT ck_resources_sensitivity; CREATE INDEX extra_ix ON capabilities (description);");
+        await Database.ExecuteAsync("ALTER TABLE resources DROP CONSTRAINT ck_resources_sensitivity; CREATE INDEX extra_ix ON capabilities (description);");
         var drift = (await verifier.VerifyAsync()).Drift.Select(f => f.Difference.ToString()).ToList();
 
         Assert.Equal(2, drift.Count);

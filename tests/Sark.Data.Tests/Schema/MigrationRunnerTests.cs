@@ -6,26 +6,21 @@ using Sark.Testing;
 namespace Sark.Data.Tests.Schema;
 
 /// <summary>The runner's guarantees, each against a fresh empty database and migrations of the test's own.</summary>
-public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
+public sealed class MigrationRunnerTests : EmptyDatabaseTest, IDisposable
 {
     private readonly MigrationFolder folder = new();
-    private TestDatabase database = null!;
-
-    public async Task InitializeAsync() => database = await TestDatabase.CreateEmptyAsync();
-
-    public Task DisposeAsync() => database.DisposeAsync().AsTask();
 
     public void Dispose() => folder.Dispose();
 
-    private MigrationRunner Runner(MigrationRunnerOptions? options = null) => new(database.DataSource, folder.Load(), options);
+    private MigrationRunner Runner(MigrationRunnerOptions? options = null) => new(Database.DataSource, folder.Load(), options);
 
     private MigrationFolder TwoTables() => folder
         .Add(1, "first", "CREATE TABLE first (id int PRIMARY KEY);", "-- sark:destructive\nDROP TABLE first;")
         .Add(2, "second", "CREATE TABLE second (id int PRIMARY KEY, note text);", "-- sark:destructive\nDROP TABLE second;");
 
-    private Task<long> JournalCountAsync() => database.ScalarAsync<long>("SELECT count(*) FROM sark_migrations");
+    private Task<long> JournalCountAsync() => Database.ScalarAsync<long>("SELECT count(*) FROM sark_migrations");
 
-    private Task<bool> TableExistsAsync(string name) => database.ScalarAsync<bool>($"SELECT to_regclass('{name}') IS NOT NULL");
+    private Task<bool> TableExistsAsync(string name) => Database.ScalarAsync<bool>($"SELECT to_regclass('{name}') IS NOT NULL");
 
     [Fact]
     public async Task Migrate_applies_each_migration_once_and_records_it_in_the_journal()
@@ -59,7 +54,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
 
         var repaired = await Runner().RepairAsync();
         Assert.Single(repaired.Steps);
-        Assert.Equal(edited, await database.ScalarAsync<string>("SELECT checksum FROM sark_migrations WHERE version = 1"));
+        Assert.Equal(edited, await Database.ScalarAsync<string>("SELECT checksum FROM sark_migrations WHERE version = 1"));
         await Runner().MigrateAsync();
         Assert.True(await TableExistsAsync("second"));
     }
@@ -88,7 +83,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
         Assert.Contains("002_bad.up.sql", error.Message);
         Assert.Contains("22012", error.Message);
         Assert.False(await TableExistsAsync("half_done"));
-        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM good"));
+        Assert.Equal(0L, await Database.ScalarAsync<long>("SELECT count(*) FROM good"));
         Assert.Equal(1, await JournalCountAsync());
         Assert.Equal(1, (await Runner().GetStatusAsync()).CurrentVersion);
     }
@@ -101,7 +96,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
 
         await Runner().MigrateAsync();
 
-        Assert.Equal(2L, await database.ScalarAsync<long>(
+        Assert.Equal(2L, await Database.ScalarAsync<long>(
             "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('ix_items_name', 'ix_items_id') AND i.indisvalid"));
         Assert.Equal(2, await JournalCountAsync());
         await Runner().RollbackAsync(1, allowDataLoss: false);
@@ -112,7 +107,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
     public async Task A_lock_wait_timeout_names_the_holder()
     {
         TwoTables();
-        var holder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = "deploy-holder-42", Pooling = false };
+        var holder = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { ApplicationName = "deploy-holder-42", Pooling = false };
         await using var holding = new NpgsqlConnection(holder.ConnectionString);
         await holding.OpenAsync();
         await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({0x5341524B}, 1)", holding))
@@ -133,7 +128,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
     {
         TwoTables();
         await Runner().MigrateAsync();
-        await using var holding = await database.OpenAsync();
+        await using var holding = await Database.OpenAsync();
         await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({0x5341524B}, 1)", holding))
         {
             await take.ExecuteNonQueryAsync();
@@ -149,7 +144,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
         folder.Add(1, "table", "CREATE TABLE busy (id int);", "-- sark:destructive\nDROP TABLE busy;")
               .Add(2, "alter", "ALTER TABLE busy ADD COLUMN note text;", "ALTER TABLE busy DROP COLUMN note;");
         await Runner().MigrateAsync(1);
-        await using var blocker = await database.OpenAsync();
+        await using var blocker = await Database.OpenAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
         await using (var hold = new NpgsqlCommand("LOCK TABLE busy IN ACCESS SHARE MODE", blocker, transaction))
         {
@@ -187,13 +182,13 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
     {
         TwoTables();
         await Runner().MigrateAsync();
-        await database.ExecuteAsync("INSERT INTO second VALUES (1, 'keep me')");
+        await Database.ExecuteAsync("INSERT INTO second VALUES (1, 'keep me')");
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => Runner().RollbackAsync(1, allowDataLoss: false));
 
         Assert.Contains("002_second.down.sql", error.Message);
         Assert.Contains("--allow-data-loss", error.Message);
-        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM second"));
+        Assert.Equal(1L, await Database.ScalarAsync<long>("SELECT count(*) FROM second"));
 
         var outcome = await Runner().RollbackAsync(1, allowDataLoss: true);
         Assert.Single(outcome.Steps);
@@ -206,13 +201,13 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
     {
         TwoTables();
         await Runner().MigrateAsync(1);
-        var before = await CatalogSnapshot.TakeAsync(database);
+        var before = await CatalogSnapshot.TakeAsync(Database);
         var journalBefore = await JournalCountAsync();
 
         var up = MigrationScriptWriter.Write(await Runner().PlanMigrateAsync(), new MigrationRunnerOptions());
         var down = MigrationScriptWriter.Write(await Runner().PlanRollbackAsync(0), new MigrationRunnerOptions());
 
-        Assert.Equal(before, await CatalogSnapshot.TakeAsync(database));
+        Assert.Equal(before, await CatalogSnapshot.TakeAsync(Database));
         Assert.Equal(journalBefore, await JournalCountAsync());
         Assert.Contains("CREATE TABLE second", up);
         Assert.DoesNotContain("CREATE TABLE first", up);
@@ -225,7 +220,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime, IDisposable
     {
         TwoTables();
         var script = MigrationScriptWriter.Write(MigrationPlan.Between(folder.Load(), 0, 2), new MigrationRunnerOptions());
-        await database.ExecuteAsync(script);
+        await Database.ExecuteAsync(script);
 
         var status = await Runner().GetStatusAsync();
         Assert.Equal(2, status.CurrentVersion);

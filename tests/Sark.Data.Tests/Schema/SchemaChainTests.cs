@@ -4,33 +4,28 @@ using Sark.Testing;
 namespace Sark.Data.Tests.Schema;
 
 /// <summary>The product's own chain 001–007: every version goes up, down and up again cleanly.</summary>
-public sealed class SchemaChainTests : IAsyncLifetime
+public sealed class SchemaChainTests : EmptyDatabaseTest
 {
-    private TestDatabase database = null!;
 
-    public async Task InitializeAsync() => database = await TestDatabase.CreateEmptyAsync();
-
-    public Task DisposeAsync() => database.DisposeAsync().AsTask();
-
-    private MigrationRunner Runner() => new(database.DataSource, MigrationSet.Embedded);
+    private MigrationRunner Runner() => new(Database.DataSource, MigrationSet.Embedded);
 
     [Fact]
     public async Task Every_version_goes_up_down_and_up_to_an_identical_catalog()
     {
         var runner = Runner();
-        var snapshots = new List<IReadOnlyList<string>> { await CatalogSnapshot.TakeAsync(database) };
+        var snapshots = new List<IReadOnlyList<string>> { await CatalogSnapshot.TakeAsync(Database) };
         for (var version = 1; version <= runner.Migrations.Head; version++)
         {
             await runner.MigrateAsync(version);
-            snapshots.Add(await CatalogSnapshot.TakeAsync(database));
+            snapshots.Add(await CatalogSnapshot.TakeAsync(Database));
         }
 
         for (var version = runner.Migrations.Head; version >= 1; version--)
         {
             await runner.RollbackAsync(version - 1, allowDataLoss: true);
-            Assert.Equal(snapshots[version - 1], await CatalogSnapshot.TakeAsync(database));
+            Assert.Equal(snapshots[version - 1], await CatalogSnapshot.TakeAsync(Database));
             await runner.MigrateAsync(version);
-            Assert.Equal(snapshots[version], await CatalogSnapshot.TakeAsync(database));
+            Assert.Equal(snapshots[version], await CatalogSnapshot.TakeAsync(Database));
             await runner.RollbackAsync(version - 1, allowDataLoss: true);
         }
 
@@ -42,13 +37,13 @@ public sealed class SchemaChainTests : IAsyncLifetime
     {
         var runner = Runner();
         await runner.MigrateAsync();
-        Assert.NotEmpty(await CatalogSnapshot.TakeAsync(database));
+        Assert.NotEmpty(await CatalogSnapshot.TakeAsync(Database));
 
         await runner.RollbackAsync(0, allowDataLoss: true);
 
-        Assert.Empty(await CatalogSnapshot.TakeAsync(database));
-        Assert.Equal(0L, await database.ScalarAsync<long>(
+        Assert.Empty(await CatalogSnapshot.TakeAsync(Database));
+        Assert.Equal(0L, await Database.ScalarAsync<long>(
             "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typname <> 'sark_migrations' AND t.typname <> '_sark_migrations'"));
-        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM sark_migrations"));
+        Assert.Equal(0L, await Database.ScalarAsync<long>("SELECT count(*) FROM sark_migrations"));
     }
 }

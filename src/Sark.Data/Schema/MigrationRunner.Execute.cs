@@ -19,7 +19,7 @@ public sealed partial class MigrationRunner
     public async Task<MigrationOutcome> RepairAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, Options.LockWait, cancellationToken);
         try
         {
             var status = BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
@@ -39,7 +39,7 @@ public sealed partial class MigrationRunner
         }
         finally
         {
-            await MigrationLock.ReleaseAsync(connection, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
         }
     }
 
@@ -53,7 +53,7 @@ public sealed partial class MigrationRunner
     {
         Migrations.ValidateVersion(version);
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, Options.LockWait, cancellationToken);
         try
         {
             await SetTimeoutsAsync(connection, cancellationToken);
@@ -78,7 +78,7 @@ public sealed partial class MigrationRunner
         }
         finally
         {
-            await MigrationLock.ReleaseAsync(connection, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
         }
     }
 
@@ -100,7 +100,7 @@ public sealed partial class MigrationRunner
         }
 
         RefuseDataLoss(plan, allowDataLoss);
-        await MigrationLock.AcquireAsync(connection, Options.LockWait, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, Options.LockWait, cancellationToken);
         try
         {
             await SetTimeoutsAsync(connection, cancellationToken);
@@ -122,7 +122,7 @@ public sealed partial class MigrationRunner
         }
         finally
         {
-            await MigrationLock.ReleaseAsync(connection, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
         }
     }
 

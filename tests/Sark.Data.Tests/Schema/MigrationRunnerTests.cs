@@ -115,7 +115,7 @@ public sealed class MigrationRunnerTests : EmptyDatabaseTest, IDisposable
             await take.ExecuteNonQueryAsync();
         }
 
-        var error = await Assert.ThrowsAsync<MigrationException>(() =>
+        var error = await Assert.ThrowsAsync<SarkException>(() =>
             Runner(new MigrationRunnerOptions { LockWait = TimeSpan.FromMilliseconds(600) }).MigrateAsync());
 
         Assert.Contains($"pid {holding.ProcessID}", error.Message);

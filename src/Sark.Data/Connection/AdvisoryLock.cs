@@ -1,18 +1,24 @@
 using Npgsql;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Schema;
+namespace Sark.Data.Connection;
+
+/// <summary>Which job a lock serialises; <see cref="ObjectKey"/> is its objid in pg_locks.</summary>
+public sealed record AdvisoryLockKey(int ObjectKey, string Purpose);
 
 /// <summary>
-/// The session-level advisory lock that serialises runners. Session-level (not transaction-level)
-/// because non-transactional migrations such as CREATE INDEX CONCURRENTLY run outside any
-/// transaction, on the same connection, while the lock must stay held.
+/// Session-level advisory locks that serialise sark's jobs per database. Session-level (not
+/// transaction-level) because non-transactional migrations such as CREATE INDEX CONCURRENTLY, and the
+/// v1 import's many batch transactions, run while the lock must stay held.
 /// </summary>
-internal static class MigrationLock
+public static class AdvisoryLock
 {
-    // Two-key form, so the lock is easy to recognise in pg_locks: classid 'SARK', objid 1.
+    // Two-key form, so the locks are easy to recognise in pg_locks: classid 'SARK', objid per job.
     public const int ClassKey = 0x5341524B;
-    public const int ObjectKey = 1;
+
+    public static readonly AdvisoryLockKey Migrations = new(1, "the migration lock");
+
+    public static readonly AdvisoryLockKey V1Import = new(2, "the v1 import lock (another sark migrate-v1 is running)");
 
     private const string HolderSql = """
         SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.usename::text, ''),
@@ -25,12 +31,12 @@ internal static class MigrationLock
         LIMIT 1
         """;
 
-    public static async Task AcquireAsync(NpgsqlConnection connection, TimeSpan wait, CancellationToken cancellationToken)
+    public static async Task AcquireAsync(NpgsqlConnection connection, AdvisoryLockKey key, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + wait;
         await using var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock($1, $2)", connection);
         tryLock.Parameters.Add(new NpgsqlParameter { Value = ClassKey });
-        tryLock.Parameters.Add(new NpgsqlParameter { Value = ObjectKey });
+        tryLock.Parameters.Add(new NpgsqlParameter { Value = key.ObjectKey });
         while (true)
         {
             if ((bool)(await tryLock.ExecuteScalarAsync(cancellationToken))!)
@@ -40,28 +46,28 @@ internal static class MigrationLock
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new MigrationException(await DescribeTimeoutAsync(connection, wait, cancellationToken));
+                throw new SarkException(await DescribeTimeoutAsync(connection, key, wait, cancellationToken));
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
     }
 
-    public static async Task ReleaseAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static async Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken)
     {
         await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", connection);
         unlock.Parameters.Add(new NpgsqlParameter { Value = ClassKey });
-        unlock.Parameters.Add(new NpgsqlParameter { Value = ObjectKey });
+        unlock.Parameters.Add(new NpgsqlParameter { Value = key.ObjectKey });
         await unlock.ExecuteScalarAsync(cancellationToken);
     }
 
-    private static async Task<string> DescribeTimeoutAsync(NpgsqlConnection connection, TimeSpan wait, CancellationToken cancellationToken)
+    private static async Task<string> DescribeTimeoutAsync(NpgsqlConnection connection, AdvisoryLockKey key, TimeSpan wait, CancellationToken cancellationToken)
     {
         await using var holder = new NpgsqlCommand(HolderSql, connection);
         holder.Parameters.Add(new NpgsqlParameter { Value = (long)ClassKey });
-        holder.Parameters.Add(new NpgsqlParameter { Value = (long)ObjectKey });
+        holder.Parameters.Add(new NpgsqlParameter { Value = (long)key.ObjectKey });
         await using var reader = await holder.ExecuteReaderAsync(cancellationToken);
-        var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for the migration lock";
+        var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
         if (!await reader.ReadAsync(cancellationToken))
         {
             return $"{waited}; its holder has just released it, try again";

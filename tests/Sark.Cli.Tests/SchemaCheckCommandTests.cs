@@ -39,6 +39,30 @@ public sealed class SchemaCheckCommandTests : EmptyDatabaseTest
     }
 
     [Fact]
+    public async Task Status_and_verify_on_an_unadopted_v1_database_say_to_adopt()
+    {
+        await V1Databases.BuildAlembicAsync(Database, 2);
+        var status = await Sark("db", "status");
+        Assert.Equal(ExitCodes.Failure, status.ExitCode);
+        Assert.Contains("sark db adopt", Assert.Single(status.ErrorLines));
+        var verify = await Sark("db", "verify");
+        Assert.Equal(ExitCodes.Failure, verify.ExitCode);
+        Assert.Contains("sark db adopt", Assert.Single(verify.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Migrate_and_verify_work_in_the_schema_named_by_search_path()
+    {
+        await Database.ExecuteAsync("CREATE SCHEMA app");
+        var url = Database.Url + "?options=-c%20search_path%3Dapp";
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("db", "migrate", "--database", url)).ExitCode);
+        var verify = await CliRunner.RunAsync("db", "verify", "--database", url);
+        Assert.Equal(ExitCodes.Success, verify.ExitCode);
+        Assert.Contains("no drift", verify.Out);
+        Assert.True(await Database.ScalarAsync<bool>("SELECT to_regclass('app.resources') IS NOT NULL AND to_regclass('public.resources') IS NULL"));
+    }
+
+    [Fact]
     public async Task A_foreign_database_is_refused_with_mismatches_on_stdout_and_one_error_line()
     {
         await Database.ExecuteAsync("CREATE TABLE invoices (id int PRIMARY KEY)");

@@ -42,6 +42,11 @@ internal static class DbCommand
                 throw new MigrationException(problem);
             }
 
+            if (status.CurrentVersion == 0 && await runner.FindUnjournaledObjectsAsync(cancellationToken) is { } unjournaled)
+            {
+                throw new MigrationException(unjournaled);
+            }
+
             if (status.HasPending)
             {
                 context.Output.Progress($"{status.Entries.Count(e => e.State == MigrationState.Pending)} migration(s) pending; run 'sark db migrate'");

@@ -67,7 +67,11 @@ internal static class SchemaCheckCommands
         {
             context.Output.WriteJson(new
             {
-                outcome = report.Outcome.ToString().ToLowerInvariant(),
+                outcome = report.Outcome switch
+                {
+                    AdoptionOutcome.AlreadyManaged => "already-managed",
+                    _ => report.Outcome.ToString().ToLowerInvariant(),
+                },
                 variant = report.Variant.ToString().ToLowerInvariant(),
                 baseline_version = report.BaselineVersion,
                 source = report.Source,

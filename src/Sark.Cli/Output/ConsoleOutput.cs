@@ -13,6 +13,9 @@ internal sealed class ConsoleOutput(TextWriter stdout, TextWriter stderr, bool i
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+
+        // Output for people and scripts, not for embedding in HTML: keep quotes and non-ASCII readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public TextWriter Out { get; } = stdout;

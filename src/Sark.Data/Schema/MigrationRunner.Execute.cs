@@ -118,6 +118,12 @@ public sealed partial class MigrationRunner
                 Progress?.Invoke(line);
             }
 
+            // Below every baseline the adoption record describes tables that no longer exist.
+            if (plan.ToVersion == 0 && plan.Steps[0].Direction == MigrationDirection.Down)
+            {
+                await RunSqlAsync(connection, "DROP TABLE IF EXISTS sark_adoption", cancellationToken);
+            }
+
             return new MigrationOutcome(plan.FromVersion, plan.ToVersion, steps);
         }
         finally

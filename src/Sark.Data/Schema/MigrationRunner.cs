@@ -32,12 +32,19 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
         return PlanMigrate(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)), targetVersion);
     }
 
+    // Tables and enum types count: either would make 001 fail half-way.
     private const string UnjournaledTablesSql = """
-        SELECT coalesce(string_agg(c.relname, ', ' ORDER BY c.relname), '')
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND c.relname NOT IN ('sark_migrations', 'sark_adoption')
-          AND to_regclass('sark_migrations') IS NULL
+        SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM (
+            SELECT c.relname::text AS name
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND c.relname NOT IN ('sark_migrations', 'sark_adoption')
+            UNION ALL
+            SELECT 'type ' || t.typname
+            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE n.nspname = current_schema() AND t.typtype = 'e'
+        ) existing
+        WHERE to_regclass('sark_migrations') IS NULL
         """;
 
     /// <summary>
@@ -46,16 +53,30 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
     /// </summary>
     private static async Task RefuseUnjournaledTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
-        var tables = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-        if (tables.Length == 0)
+        if (await FindUnjournaledObjectsAsync(connection, cancellationToken) is { } problem)
         {
-            return;
+            throw new MigrationException(problem);
+        }
+    }
+
+    /// <summary>The refusal for a database with tables or types but no journal, or null.</summary>
+    public async Task<string?> FindUnjournaledObjectsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        return await FindUnjournaledObjectsAsync(connection, cancellationToken);
+    }
+
+    private static async Task<string?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
+        var objects = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (objects.Length == 0)
+        {
+            return null;
         }
 
-        var shown = tables.Length > 200 ? tables[..200] + "…" : tables;
-        throw new MigrationException(
-            $"the database has tables sark has no journal for ({shown}); if it is an existing SARK database, run 'sark db adopt' first, which verifies it and records its version; otherwise use an empty database");
+        var shown = objects.Length > 200 ? objects[..200] + "…" : objects;
+        return $"the database has tables or types sark has no journal for ({shown}); if it is an existing SARK database, run 'sark db adopt' first, which verifies it and records its version; otherwise use an empty database";
     }
 
     /// <summary>What <see cref="RollbackAsync"/> would run. Changes nothing.</summary>

@@ -30,6 +30,11 @@ public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet mig
             throw new MigrationException(problem);
         }
 
+        if (status.CurrentVersion == 0 && await runner.FindUnjournaledObjectsAsync(cancellationToken) is { } unjournaled)
+        {
+            throw new MigrationException(unjournaled);
+        }
+
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
         var expected = await SchemaReference.BuildAsync(connection, migrations, status.CurrentVersion, cancellationToken);

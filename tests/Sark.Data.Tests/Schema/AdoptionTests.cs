@@ -130,6 +130,24 @@ public sealed class AdoptionTests : EmptyDatabaseTest
     }
 
     [Fact]
+    public async Task A_database_with_only_enum_types_is_refused_before_anything_runs()
+    {
+        await Database.ExecuteAsync("CREATE TYPE transporttype AS ENUM ('http')");
+        var error = await Assert.ThrowsAsync<MigrationException>(() => Runner().MigrateAsync());
+        Assert.Contains("type transporttype", error.Message);
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task Rolling_an_adopted_database_back_to_empty_forgets_the_adoption()
+    {
+        await V1Databases.BuildOrmAsync(Database);
+        await Adopter().AdoptAsync(dryRun: false);
+        await Runner().RollbackAsync(0, allowDataLoss: true);
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('sark_adoption') IS NOT NULL"));
+    }
+
+    [Fact]
     public async Task An_unknown_alembic_revision_is_refused_naming_it()
     {
         await V1Databases.BuildAlembicAsync(Database, 5);

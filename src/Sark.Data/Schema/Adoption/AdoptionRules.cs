@@ -44,7 +44,7 @@ internal static class AdoptionRules
     public static string? Explain(V1Variant variant, CatalogDifference difference) => variant switch
     {
         V1Variant.Alembic => ExplainAlembic(difference),
-        V1Variant.Orm => ExplainAlembic(difference) ?? ExplainOrm(difference),
+        V1Variant.Orm => ExplainOrm(difference) ?? ExplainAlembic(difference),
         _ => null,
     };
 
@@ -52,7 +52,7 @@ internal static class AdoptionRules
     {
         DifferenceKind.ExtraIndex when AlembicDuplicateIndexes.Contains(d.Subject) =>
             "v1 duplicate of the unique constraint; harmless, left in place",
-        DifferenceKind.ExtraIndex when d.Subject.StartsWith("idx_", StringComparison.Ordinal) =>
+        DifferenceKind.ExtraIndex when d.Subject.StartsWith("idx_", StringComparison.Ordinal) && V1Tables.Contains(d.Table) =>
             "v1 optional performance index (001_add_performance_indexes.sql); left in place",
         _ => null,
     };

@@ -26,7 +26,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         var journal = await MigrationJournal.ReadAsync(connection, cancellationToken);
         if (journal.Count > 0)
         {
-            return new AdoptionReport(AdoptionOutcome.AlreadyManaged, V1Variant.Native, journal.Max(e => e.Version), "sark journal", []);
+            var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
+            return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, journal.Max(e => e.Version), "sark journal", []);
         }
 
         var live = await SchemaReference.ReadLiveAsync(connection, cancellationToken);
@@ -58,7 +59,10 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
             }
         }
 
-        return await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "v1 ORM (create_all)", cancellationToken);
+        // Without v1's central table it is not SARK at all: list every difference, tolerate none.
+        return live.Tables.ContainsKey("mcp_servers")
+            ? await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "no alembic_version", cancellationToken)
+            : await ClassifyAsync(connection, live, V1Head, V1Variant.Native, "no SARK v1 tables", cancellationToken);
     }
 
     /// <summary>

@@ -39,14 +39,20 @@ public static partial class SchemaReference
         }
     }
 
-    /// <summary>Reads <c>public</c> in a read-only transaction of its own.</summary>
+    /// <summary>
+    /// Reads the connection's current schema (the first of its search_path, where the runner
+    /// creates everything; normally <c>public</c>) in a transaction of its own.
+    /// </summary>
     public static async Task<CatalogModel> ReadLiveAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            return await CatalogReader.ReadAsync(connection, "public", cancellationToken);
+            await using var schema = new NpgsqlCommand("SELECT current_schema()", connection);
+            var name = await schema.ExecuteScalarAsync(cancellationToken) as string
+                ?? throw new Sark.Data.Errors.SarkException("the connection has no current schema (its search_path names no existing schema)");
+            return await CatalogReader.ReadAsync(connection, name, cancellationToken);
         }
         finally
         {

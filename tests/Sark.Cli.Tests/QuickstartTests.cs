@@ -1,3 +1,4 @@
+using Sark.Data.Schema;
 using Sark.Data.Errors;
 
 namespace Sark.Cli.Tests;
@@ -12,8 +13,8 @@ public sealed class QuickstartTests
 
         var first = await CliRunner.RunProcessAsync(environment, "quickstart", "--data-dir", home.Path);
         Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
-        Assert.Contains("Database at version 7", first.Out);
-        Assert.Contains("7 migration(s) applied", first.Error);
+        Assert.Contains($"Database at version {MigrationSet.Embedded.Head}", first.Out);
+        Assert.Contains($"{MigrationSet.Embedded.Head} migration(s) applied", first.Error);
 
         var second = await CliRunner.RunProcessAsync(environment, "quickstart", "--data-dir", home.Path);
         Assert.Equal(ExitCodes.Success, second.ExitCode);

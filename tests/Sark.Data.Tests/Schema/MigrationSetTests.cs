@@ -107,7 +107,7 @@ public sealed class MigrationSetTests
         Assert.Equal(expected, MigrationSet.Embedded.ParseVersion(text));
 
     [Theory]
-    [InlineData("8")]
+    [InlineData("9")]
     [InlineData("-1")]
     [InlineData("five")]
     [InlineData("005_policies")]
@@ -120,10 +120,10 @@ public sealed class MigrationSetTests
     }
 
     [Fact]
-    public void The_embedded_chain_is_001_to_007_with_the_original_revision_names()
+    public void The_embedded_chain_keeps_the_original_revision_names_then_adds_ours()
     {
         Assert.Equal(
-            ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit", "006_protocol_adapters", "007_federation"],
+            ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit", "006_protocol_adapters", "007_federation", "008_v1_import"],
             MigrationSet.Embedded.Migrations.Select(m => m.Id));
     }
 }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.V1Import.Mapping;
+
+namespace Sark.V1Import;
+
+/// <summary>
+/// <c>--execute</c>: copies v1 servers and tools into resources and capabilities in set-based
+/// batches inside the database. Each batch is one transaction that also commits the run's
+/// checkpoint, so a killed run resumes; rows are only rewritten when a mapped field changed, so a
+/// second run changes nothing; native v2 rows are never touched; every written row's provenance
+/// and hash are recorded.
+/// </summary>
+public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions? options = null)
+{
+    private readonly ImportOptions options = options ?? new ImportOptions();
+
+    public IProgress<ImportProgress>? Progress { get; set; }
+
+    public async Task<ImportResult> ExecuteAsync(CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        var source = await V1Source.DetectAsync(connection, cancellationToken);
+        await Planner.RequireV2TablesAsync(connection, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, TimeSpan.FromSeconds(2), cancellationToken);
+        try
+        {
+            var mapping = new MappingSql(source);
+            var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken);
+            await PrepareSessionAsync(connection, mapping, cancellationToken);
+            var total = await CountSourceRowsAsync(connection, cancellationToken);
+            while (run.Phase != "done")
+            {
+                switch (run.Phase)
+                {
+                    case "cleanup":
+                        await CleanupAsync(connection, mapping, run, cancellationToken);
+                        break;
+                    case "servers":
+                        await CopyAsync(connection, mapping, V2Table.Resources, run, total, cancellationToken);
+                        break;
+                    default:
+                        await CopyAsync(connection, mapping, V2Table.Capabilities, run, total, cancellationToken);
+                        break;
+                }
+
+                await AdvanceAsync(connection, run, cancellationToken);
+            }
+
+            var issues = await ReadIssuesAsync(connection, run.RunId, cancellationToken);
+            return new ImportResult(run.RunId, run.Resumed, V2Table.All.ToDictionary(t => t.Target, t => run.For(t.Target)), issues, clock.Elapsed);
+        }
+        finally
+        {
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None);
+        }
+    }
+
+    private static async Task AdvanceAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
+    {
+        run.Phase = RunState.Phases[Array.IndexOf(RunState.Phases, run.Phase) + 1];
+        run.Checkpoint = null;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var save = run.SaveCommand(connection, transaction, run.Phase == "done" ? "completed" : null);
+        await save.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // Session-local helpers: the duplicate-name ranking (computed once over all tools, because a
+    // duplicate can sit in another batch) and one staging table per v2 table, shaped by the mapping.
+    private static async Task PrepareSessionAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            CREATE TEMP TABLE v1_tool_duplicates AS {mapping.ToolDuplicates};
+            CREATE UNIQUE INDEX ON v1_tool_duplicates (id);
+            ANALYZE v1_tool_duplicates;
+            CREATE TEMP TABLE v1_batch_resources AS {MappingSql.Servers("false")} WITH NO DATA;
+            CREATE TEMP TABLE v1_batch_capabilities AS {mapping.Tools("false")} WITH NO DATA;
+            """, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<long> CountSourceRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT (SELECT count(*) FROM mcp_servers) + (SELECT count(*) FROM mcp_tools)", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task<IReadOnlyList<RowNote>> ReadIssuesAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT kind, source_id, source_table, reason FROM (
+                SELECT i.*, row_number() OVER (PARTITION BY kind ORDER BY source_table DESC, source_id) AS position
+                FROM v1_import_issues i WHERE run_id = $1) listed
+            WHERE position <= $2 ORDER BY kind, source_table DESC, source_id
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
+        var notes = new List<RowNote>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            notes.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return notes;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Data;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+using Sark.V1Import.Mapping;
+
+namespace Sark.V1Import;
+
+/// <summary>
+/// <c>--dry-run</c>: maps every v1 row inside the database and classifies it against what is
+/// there, in one read-only snapshot. Writes nothing, not even temporary tables.
+/// </summary>
+public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options = null)
+{
+    private readonly ImportOptions options = options ?? new ImportOptions();
+
+    public async Task<DryRunReport> PlanAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        var source = await V1Source.DetectAsync(connection, cancellationToken);
+        await RequireV2TablesAsync(connection, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var mapping = new MappingSql(source);
+        var tables = new List<TablePlan>();
+        foreach (var table in V2Table.All)
+        {
+            tables.Add(await PlanTableAsync(connection, transaction, mapping, table, cancellationToken));
+        }
+
+        await transaction.RollbackAsync(cancellationToken);
+        return new DryRunReport(source, tables, options.RowsListed);
+    }
+
+    internal static async Task RequireV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
+        if (missing.Count > 0)
+        {
+            throw new SarkException($"the v2 tables {string.Join(", ", missing)} do not exist yet; run 'sark db migrate' first");
+        }
+    }
+
+    private async Task<TablePlan> PlanTableAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, MappingSql mapping, V2Table table, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            WITH v1_tool_duplicates AS MATERIALIZED ({mapping.ToolDuplicates}),
+            mapped AS MATERIALIZED ({mapping.For(table, "true")}),
+            classified AS MATERIALIZED (
+                SELECT m.source_id, m.id,
+                       CASE WHEN m.issue_kind IS NOT NULL THEN m.issue_kind
+                            WHEN x.id IS NULL THEN 'insert'
+                            WHEN cardinality({table.ChangedFields("x", "m")}) = 0 THEN 'unchanged'
+                            ELSE 'update' END AS action,
+                       CASE WHEN x.id IS NOT NULL AND m.issue_kind IS NULL THEN {table.ChangedFields("x", "m")} END AS changed,
+                       m.issue
+                FROM mapped m LEFT JOIN {table.Target} x ON x.id = m.id
+            ),
+            stale AS MATERIALIZED (
+                SELECT p.source_id, p.target_id, coalesce(c.issue, 'its v1 row was deleted') AS detail
+                FROM v1_import_provenance p LEFT JOIN classified c ON c.source_id = p.source_id
+                WHERE p.target_table = '{table.Target}' AND (c.source_id IS NULL OR c.action IN ('invalid', 'conflict', 'duplicate'))
+            )
+            SELECT 'count', action, NULL::uuid, NULL::text, NULL::text, count(*) FROM classified GROUP BY action
+            UNION ALL SELECT 'count', 'remove', NULL, NULL, NULL, count(*) FROM stale
+            UNION ALL SELECT 'field', f, NULL, NULL, NULL, count(*) FROM classified, unnest(changed) f GROUP BY f
+            UNION ALL SELECT 'row', action, source_id, id, coalesce(issue, array_to_string(changed, ', ')), NULL FROM (
+                SELECT c.*, row_number() OVER (PARTITION BY action ORDER BY source_id) AS position
+                FROM classified c WHERE action IN ('update', 'invalid', 'conflict', 'duplicate')) listed
+              WHERE position <= $1
+            UNION ALL (SELECT 'row', 'remove', source_id, target_id, detail, NULL FROM stale ORDER BY source_id LIMIT $1)
+            """;
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var fields = new Dictionary<string, long>(StringComparer.Ordinal);
+        var rows = new List<RowNote>();
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var action = reader.GetString(1);
+            switch (reader.GetString(0))
+            {
+                case "count":
+                    counts[action] = reader.GetInt64(5);
+                    break;
+                case "field":
+                    fields[action] = reader.GetInt64(5);
+                    break;
+                default:
+                    rows.Add(new RowNote(action, reader.GetGuid(2), reader.GetString(3), reader.GetString(4)));
+                    break;
+            }
+        }
+
+        return new TablePlan(table.Target, table.Source, counts, fields, rows);
+    }
+}

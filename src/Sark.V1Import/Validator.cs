@@ -1,0 +1,139 @@
+using System.Data;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.V1Import.Mapping;
+
+namespace Sark.V1Import;
+
+/// <summary>
+/// <c>--validate</c>: compares every migrated row field by field with what the mapping of its v1
+/// row says it should be, and checks counts, coverage, stale rows and references, in one
+/// read-only snapshot. A missing v2 table is a failed check, not a crash.
+/// </summary>
+public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? options = null)
+{
+    private readonly ImportOptions options = options ?? new ImportOptions();
+
+    public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        var source = await V1Source.DetectAsync(connection, cancellationToken);
+        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
+        if (missing.Count > 0)
+        {
+            return new ValidationReport([new ValidationCheck(
+                "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run 'sark db migrate', then 'sark migrate-v1 --execute'", missing)]);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var mapping = new MappingSql(source);
+        var checks = new List<ValidationCheck>();
+        foreach (var table in V2Table.All)
+        {
+            checks.AddRange(await CheckTableAsync(connection, transaction, mapping, table, cancellationToken));
+        }
+
+        checks.Add(await CheckReferencesAsync(connection, transaction, cancellationToken));
+        await transaction.RollbackAsync(cancellationToken);
+        return new ValidationReport(checks);
+    }
+
+    private async Task<IEnumerable<ValidationCheck>> CheckTableAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, MappingSql mapping, V2Table table, CancellationToken cancellationToken)
+    {
+        var t = table.Target;
+        var sql = $"""
+            WITH v1_tool_duplicates AS MATERIALIZED ({mapping.ToolDuplicates}),
+            mapped AS MATERIALIZED ({mapping.For(table, "true")}),
+            prov AS MATERIALIZED (SELECT * FROM v1_import_provenance WHERE target_table = '{t}'),
+            mismatched AS MATERIALIZED (
+                SELECT p.target_id, {table.ChangedFields("x", "m")} AS changed
+                FROM prov p JOIN mapped m ON m.source_id = p.source_id AND m.issue_kind IS NULL JOIN {t} x ON x.id = p.target_id
+                WHERE cardinality({table.ChangedFields("x", "m")}) > 0),
+            unmigrated AS MATERIALIZED (
+                SELECT m.id FROM mapped m WHERE m.issue_kind IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM prov p JOIN {t} x ON x.id = p.target_id WHERE p.source_id = m.source_id)),
+            stale AS MATERIALIZED (
+                SELECT p.target_id || ': ' || coalesce(m.issue, 'its v1 row was deleted') AS detail
+                FROM prov p LEFT JOIN mapped m ON m.source_id = p.source_id
+                WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)),
+            orphans AS MATERIALIZED (SELECT p.target_id FROM prov p WHERE NOT EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)),
+            skipped AS MATERIALIZED (SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL)
+            SELECT 'v1', count(*), NULL FROM mapped
+            UNION ALL SELECT 'mappable', count(*) FILTER (WHERE issue_kind IS NULL), NULL FROM mapped
+            UNION ALL SELECT 'migrated', count(*), NULL FROM prov
+            UNION ALL SELECT 'mismatched', count(*), NULL FROM mismatched
+            UNION ALL SELECT 'unmigrated', count(*), NULL FROM unmigrated
+            UNION ALL SELECT 'stale', count(*), NULL FROM stale
+            UNION ALL SELECT 'orphans', count(*), NULL FROM orphans
+            UNION ALL SELECT 'skipped', count(*), NULL FROM skipped
+            UNION ALL (SELECT 'mismatched', NULL, target_id || ': ' || array_to_string(changed, ', ') || ' differ' FROM mismatched ORDER BY 3 LIMIT $1)
+            UNION ALL (SELECT 'unmigrated', NULL, id FROM unmigrated ORDER BY 3 LIMIT $1)
+            UNION ALL (SELECT 'stale', NULL, detail FROM stale ORDER BY 3 LIMIT $1)
+            UNION ALL (SELECT 'orphans', NULL, target_id FROM orphans ORDER BY 3 LIMIT $1)
+            UNION ALL (SELECT 'skipped', NULL, detail FROM skipped ORDER BY 3 LIMIT $1)
+            """;
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var details = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var key = reader.GetString(0);
+                if (reader.IsDBNull(1))
+                {
+                    (details.TryGetValue(key, out var list) ? list : details[key] = []).Add(reader.GetString(2));
+                }
+                else
+                {
+                    counts[key] = reader.GetInt64(1);
+                }
+            }
+        }
+
+        IReadOnlyList<string> Details(string key) => details.TryGetValue(key, out var list) ? list : [];
+        ValidationCheck Failing(string key, string name, string what) =>
+            new($"{t}: {name}", counts[key] == 0, counts[key], counts[key] == 0 ? "ok" : $"{counts[key]} {what}", Details(key));
+
+        return
+        [
+            new ValidationCheck($"{t}: counts", true, counts["migrated"],
+                $"{table.Source} {counts["v1"]}, mappable {counts["mappable"]}, migrated {counts["migrated"]}", []),
+            Failing("mismatched", "fields match the mapping", "row(s) differ from what their v1 row maps to"),
+            Failing("unmigrated", "every mappable v1 row is migrated", "mappable v1 row(s) not migrated; run --execute"),
+            Failing("stale", "no stale rows", $"{t} whose v1 row is gone or no longer maps; run --execute"),
+            Failing("orphans", "provenance points at existing rows", "migrated row(s) deleted since"),
+            new ValidationCheck($"{t}: v1 rows not migrated, and why", true, counts["skipped"],
+                $"{counts["skipped"]} skipped (invalid, conflicting or duplicate)", Details("skipped")),
+        ];
+    }
+
+    private async Task<ValidationCheck> CheckReferencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        // A migrated capability must hang off the resource migrated from its server.
+        await using var command = new NpgsqlCommand("""
+            SELECT c.id || ' -> ' || c.resource_id
+            FROM v1_import_provenance p JOIN capabilities c ON c.id = p.target_id
+            WHERE p.target_table = 'capabilities' AND NOT EXISTS (
+                SELECT 1 FROM v1_import_provenance r JOIN resources x ON x.id = r.target_id
+                WHERE r.target_table = 'resources' AND r.target_id = c.resource_id)
+            ORDER BY 1
+            """, connection, transaction);
+        var broken = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            broken.Add(reader.GetString(0));
+        }
+
+        return new ValidationCheck("capabilities: reference migrated resources", broken.Count == 0, broken.Count,
+            broken.Count == 0 ? "ok" : $"{broken.Count} migrated capabilit(ies) point at a resource not migrated from v1", broken.Take(options.RowsListed).ToList());
+    }
+}

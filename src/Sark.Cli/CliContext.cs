@@ -18,7 +18,7 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
 
     public ConsoleOutput Output { get; } = output;
 
-    public bool Json => ParseResult.GetValue(GlobalOptions.Json);
+    public bool Json => ParseResult.GetResult(GlobalOptions.Json) is not null && ParseResult.GetValue(GlobalOptions.Json);
 
     /// <summary>"db migrate": shown as application_name, so a lock holder is recognisable.</summary>
     public string CommandPath

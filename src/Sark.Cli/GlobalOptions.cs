@@ -23,6 +23,10 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>
+    /// Not on the root: <c>sark migrate-v1</c> has its own <c>--json FILE</c>. The db, local and
+    /// quickstart commands carry this one.
+    /// </summary>
     public static readonly Option<bool> Json = new("--json")
     {
         Description = "Print results as JSON on stdout",

@@ -16,11 +16,12 @@ public static class SarkCli
             GlobalOptions.Database,
             GlobalOptions.DataDir,
             GlobalOptions.Verbose,
-            GlobalOptions.Json,
         };
         root.Subcommands.Add(DbCommand.Build());
         root.Subcommands.Add(LocalCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
+        root.Subcommands.Add(MigrateV1Command.Build());
+        root.Subcommands.Add(V1SampleCommand.Build());
         return root;
     }
 
@@ -64,6 +65,7 @@ public static class SarkCli
         SarkException sark => (sark.Message, sark.ExitCode),
         OperationCanceledException => ("cancelled", ExitCodes.Failure),
         PostgresException pg => ($"database error: {pg.MessageText} (SQLSTATE {pg.SqlState})", ExitCodes.Failure),
+        NpgsqlException { InnerException: TimeoutException } => ("the database did not answer within the command timeout; raise 'Command Timeout' in the connection string, or look for a lock holding the statement up", ExitCodes.Failure),
         NpgsqlException npgsql => ($"database connection failed: {ConnectionStrings.FirstLine(npgsql.Message)}", ExitCodes.CannotConnect),
         _ => ($"unexpected error: {ConnectionStrings.FirstLine(ex.Message)} (run with --verbose for details)", ExitCodes.Failure),
     };

@@ -22,7 +22,7 @@ public sealed partial class Importer
                       SELECT 1 FROM v1_import_provenance q WHERE q.target_table = 'capabilities' AND q.target_id = c.id))
                   """
                 : "";
-            await using var command = new NpgsqlCommand($"""
+            await using var command = Sql.Command($"""
                 WITH valid AS MATERIALIZED (
                     SELECT m.source_id FROM ({mapping.For(table, "true")}) m WHERE m.issue_kind IS NULL),
                 stale AS MATERIALIZED (
@@ -41,7 +41,7 @@ public sealed partial class Importer
                 run.For(table.Target).Removed += reader.GetInt64(0);
             }
 
-            await using var orphans = new NpgsqlCommand($"""
+            await using var orphans = Sql.Command($"""
                 DELETE FROM v1_import_provenance p
                 WHERE p.target_table = '{table.Target}' AND NOT EXISTS (SELECT 1 FROM {table.Target} x WHERE x.id = p.target_id)
                 """, connection, transaction);

@@ -21,7 +21,7 @@ public sealed partial class Importer
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             Guid upper;
-            await using (var bound = new NpgsqlCommand(UpperBoundSql(table), connection, transaction))
+            await using (var bound = Sql.Command(UpperBoundSql(table), connection, transaction))
             {
                 bound.Parameters.Add(new NpgsqlParameter { Value = (object?)run.Checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
                 bound.Parameters.Add(new NpgsqlParameter { Value = options.BatchSize });
@@ -34,7 +34,7 @@ public sealed partial class Importer
                 upper = found;
             }
 
-            await using (var batch = new NpgsqlBatch(connection, transaction))
+            await using (var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 })
             {
                 foreach (var sql in statements)
                 {

@@ -72,7 +72,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     // duplicate can sit in another batch) and one staging table per v2 table, shaped by the mapping.
     private static async Task PrepareSessionAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"""
+        await using var command = Sql.Command($"""
             CREATE TEMP TABLE v1_tool_duplicates AS {mapping.ToolDuplicates};
             CREATE UNIQUE INDEX ON v1_tool_duplicates (id);
             ANALYZE v1_tool_duplicates;
@@ -84,13 +84,13 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
 
     private static async Task<long> CountSourceRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT (SELECT count(*) FROM mcp_servers) + (SELECT count(*) FROM mcp_tools)", connection);
+        await using var command = Sql.Command("SELECT (SELECT count(*) FROM mcp_servers) + (SELECT count(*) FROM mcp_tools)", connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task<IReadOnlyList<RowNote>> ReadIssuesAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var command = Sql.Command("""
             SELECT kind, source_id, source_table, reason FROM (
                 SELECT i.*, row_number() OVER (PARTITION BY kind ORDER BY source_table DESC, source_id) AS position
                 FROM v1_import_issues i WHERE run_id = $1) listed
@@ -102,7 +102,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            notes.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+            notes.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), $"{reader.GetString(2)} {reader.GetGuid(1)}", reader.GetString(3)));
         }
 
         return notes;

@@ -20,7 +20,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await RequireV2TablesAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        await using (var readOnly = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction))
         {
             await readOnly.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -78,7 +78,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var fields = new Dictionary<string, long>(StringComparer.Ordinal);
         var rows = new List<RowNote>();
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = Sql.Command(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

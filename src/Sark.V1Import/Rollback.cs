@@ -22,7 +22,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
     private static readonly string RemovableResources = $"""
         {Removable(V2Table.Resources)}
           AND NOT EXISTS (SELECT 1 FROM capabilities c WHERE c.resource_id = p.target_id
-                          AND c.id NOT IN (SELECT target_id FROM rollback_capabilities))
+                          AND NOT EXISTS (SELECT 1 FROM rollback_capabilities r WHERE r.target_id = c.id))
         """;
 
     // Why a migrated row stays, for the report.
@@ -35,7 +35,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
                CASE WHEN NOT $1 AND {V2Table.Resources.HashOf("x")} <> p.row_hash THEN 'changed since it was migrated; --force removes it'
                     ELSE 'capabilities that are not removed (native or kept) still use it' END
         FROM v1_import_provenance p JOIN resources x ON x.id = p.target_id
-        WHERE p.target_table = 'resources' AND p.target_id NOT IN (SELECT target_id FROM rollback_resources)
+        WHERE p.target_table = 'resources' AND NOT EXISTS (SELECT 1 FROM rollback_resources r WHERE r.target_id = p.target_id)
         ORDER BY 3 LIMIT $2
         """;
 
@@ -50,10 +50,12 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
 
             // The removal sets, staged once so the report and the deletes agree exactly.
             await ExecuteAsync(connection, transaction, force, $"CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS {Removable(V2Table.Capabilities)}", cancellationToken);
+            await ExecuteAsync(connection, transaction, force, "CREATE UNIQUE INDEX ON rollback_capabilities (target_id); ANALYZE rollback_capabilities", cancellationToken);
             await ExecuteAsync(connection, transaction, force, $"CREATE TEMP TABLE rollback_resources ON COMMIT DROP AS {RemovableResources}", cancellationToken);
+            await ExecuteAsync(connection, transaction, force, "CREATE UNIQUE INDEX ON rollback_resources (target_id); ANALYZE rollback_resources", cancellationToken);
 
             var kept = new List<RowNote>();
-            await using (var keptCommand = new NpgsqlCommand(KeptSql, connection, transaction))
+            await using (var keptCommand = Sql.Command(KeptSql, connection, transaction))
             {
                 keptCommand.Parameters.Add(new NpgsqlParameter { Value = force });
                 keptCommand.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
@@ -76,7 +78,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
                                     WHERE p.target_table = '{table.Target}' AND p.target_id = r.target_id)
                       SELECT count(*) FROM gone
                       """;
-                await using var command = new NpgsqlCommand(sql, connection, transaction);
+                await using var command = Sql.Command(sql, connection, transaction);
                 removed[table.Target] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             }
 
@@ -99,8 +101,12 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool force, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = force });
+        await using var command = Sql.Command(sql, connection, transaction);
+        if (sql.Contains("$1", StringComparison.Ordinal))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = force });
+        }
+
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class RunState
     /// <summary>Resumes the newest run that never finished, or starts a new one.</summary>
     public static async Task<RunState> ResumeOrStartAsync(NpgsqlConnection connection, int batchSize, string startedBy, CancellationToken cancellationToken)
     {
-        await using (var find = new NpgsqlCommand(
+        await using (var find = Sql.Command(
             "SELECT run_id, phase, checkpoint, counts::text FROM v1_import_runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1", connection))
         await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
         {
@@ -46,12 +46,12 @@ internal sealed class RunState
         }
 
         // A new run replaces the issue list of earlier runs; their provenance stays.
-        await using (var forget = new NpgsqlCommand("DELETE FROM v1_import_issues", connection))
+        await using (var forget = Sql.Command("DELETE FROM v1_import_issues", connection))
         {
             await forget.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var start = new NpgsqlCommand(
+        await using var start = Sql.Command(
             "INSERT INTO v1_import_runs (started_by, batch_size) VALUES (current_user || ' (' || $1 || ')', $2) RETURNING run_id", connection);
         start.Parameters.Add(new NpgsqlParameter { Value = startedBy });
         start.Parameters.Add(new NpgsqlParameter { Value = batchSize });
@@ -61,7 +61,7 @@ internal sealed class RunState
 
     public NpgsqlCommand SaveCommand(NpgsqlConnection connection, NpgsqlTransaction transaction, string? status = null)
     {
-        var command = new NpgsqlCommand("""
+        var command = Sql.Command("""
             UPDATE v1_import_runs
             SET phase = $2, checkpoint = $3, counts = $4,
                 status = coalesce($5, status),

@@ -22,7 +22,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var columns = new HashSet<string>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand(ColumnsSql, connection))
+        await using (var command = Sql.Command(ColumnsSql, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -48,7 +48,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
     public static async Task<IReadOnlyList<string>> MissingV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand(
+        await using var command = Sql.Command(
             "SELECT t FROM unnest(ARRAY['resources', 'capabilities', 'v1_import_provenance', 'v1_import_runs', 'v1_import_issues']) t WHERE to_regclass(t) IS NULL",
             connection);
         var missing = new List<string>();

@@ -26,7 +26,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        await using (var readOnly = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction))
         {
             await readOnly.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -80,7 +80,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
             """;
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var details = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+        await using (var command = Sql.Command(sql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -118,7 +118,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
     private async Task<ValidationCheck> CheckReferencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         // A migrated capability must hang off the resource migrated from its server.
-        await using var command = new NpgsqlCommand("""
+        await using var command = Sql.Command("""
             SELECT c.id || ' -> ' || c.resource_id
             FROM v1_import_provenance p JOIN capabilities c ON c.id = p.target_id
             WHERE p.target_table = 'capabilities' AND NOT EXISTS (

@@ -18,7 +18,7 @@ internal static class DbCommand
 
     public static Command Build()
     {
-        var db = new Command("db", "Schema migrations: status, migrate, rollback, script, repair, adopt, verify");
+        var db = new Command("db", "Schema migrations: status, migrate, rollback, script, repair, adopt, verify") { GlobalOptions.Json };
         db.Subcommands.Add(StatusCommand());
         db.Subcommands.Add(MigrateCommand());
         db.Subcommands.Add(RollbackCommand());

@@ -9,7 +9,7 @@ internal static class LocalCommand
 {
     public static Command Build()
     {
-        var local = new Command("local", "Manage the embedded local PostgreSQL (the default database)");
+        var local = new Command("local", "Manage the embedded local PostgreSQL (the default database)") { GlobalOptions.Json };
 
         var start = new Command("start", "Initialise (first time) and start the embedded PostgreSQL, or reuse the running one");
         start.SetHandler(async (context, cancellationToken) =>

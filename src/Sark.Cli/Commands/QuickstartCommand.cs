@@ -12,7 +12,7 @@ internal static class QuickstartCommand
 {
     public static Command Build()
     {
-        var command = new Command("quickstart", "Start the embedded PostgreSQL (or use --database), migrate it to the newest schema and show its status");
+        var command = new Command("quickstart", "Start the embedded PostgreSQL (or use --database), migrate it to the newest schema and show its status") { GlobalOptions.Json };
         command.SetHandler(async (context, cancellationToken) =>
         {
             context.Output.Progress("1/3 database: starting or reusing it");

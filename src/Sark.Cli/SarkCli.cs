@@ -22,6 +22,7 @@ public static class SarkCli
         root.Subcommands.Add(QuickstartCommand.Build());
         root.Subcommands.Add(MigrateV1Command.Build());
         root.Subcommands.Add(V1SampleCommand.Build());
+        root.Subcommands.Add(BenchCommand.Build());
         return root;
     }
 

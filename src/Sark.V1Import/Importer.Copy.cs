@@ -113,12 +113,6 @@ public sealed partial class Importer
             SET source_id = excluded.source_id, row_hash = excluded.row_hash, run_id = excluded.run_id, written_at = now()
             WHERE v1_import_provenance.row_hash IS DISTINCT FROM excluded.row_hash
             """,
-            // The updated_at trigger stamps now() when an update leaves updated_at as it was; v1's time is put back.
-            $"""
-            UPDATE {table.Target} x SET updated_at = b.updated_at FROM {staging} b
-            WHERE b.issue_kind IS NULL AND x.id = b.id AND x.updated_at IS DISTINCT FROM b.updated_at
-              AND EXISTS (SELECT 1 FROM v1_import_provenance p WHERE p.target_table = '{table.Target}' AND p.target_id = x.id)
-            """,
         ];
     }
 }

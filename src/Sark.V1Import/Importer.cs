@@ -68,17 +68,20 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         await transaction.CommitAsync(cancellationToken);
     }
 
-    // Session-local helpers: the duplicate-name ranking (computed once over all tools, because a
-    // duplicate can sit in another batch) and one staging table per v2 table, shaped by the mapping.
+    // Session-local helpers the mapping joins (computed once over whole tables, because a
+    // duplicate or a conflict can sit in another batch), one staging table per v2 table shaped by
+    // the mapping, and the switch that lets the updated_at trigger keep v1's timestamps.
     private static async Task PrepareSessionAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command($"""
-            CREATE TEMP TABLE v1_tool_duplicates AS {mapping.ToolDuplicates};
-            CREATE UNIQUE INDEX ON v1_tool_duplicates (id);
-            ANALYZE v1_tool_duplicates;
-            CREATE TEMP TABLE v1_batch_resources AS {MappingSql.Servers("false")} WITH NO DATA;
-            CREATE TEMP TABLE v1_batch_capabilities AS {mapping.Tools("false")} WITH NO DATA;
-            """, connection);
+        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\n");
+        foreach (var (name, query, index) in mapping.Helpers)
+        {
+            sql.AppendLine($"CREATE TEMP TABLE {name} AS {query};").AppendLine($"{index};").AppendLine($"ANALYZE {name};");
+        }
+
+        sql.AppendLine($"CREATE TEMP TABLE v1_batch_resources AS {MappingSql.Servers("false")} WITH NO DATA;");
+        sql.AppendLine($"CREATE TEMP TABLE v1_batch_capabilities AS {mapping.Tools("false")} WITH NO DATA;");
+        await using var command = Sql.Command(sql.ToString(), connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

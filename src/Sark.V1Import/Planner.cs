@@ -49,7 +49,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         NpgsqlConnection connection, NpgsqlTransaction transaction, MappingSql mapping, V2Table table, CancellationToken cancellationToken)
     {
         var sql = $"""
-            WITH v1_tool_duplicates AS MATERIALIZED ({mapping.ToolDuplicates}),
+            WITH {mapping.HelpersAsCte},
             mapped AS MATERIALIZED ({mapping.For(table, "true")}),
             classified AS MATERIALIZED (
                 SELECT m.source_id, m.id,

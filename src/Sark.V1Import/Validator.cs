@@ -48,7 +48,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
     {
         var t = table.Target;
         var sql = $"""
-            WITH v1_tool_duplicates AS MATERIALIZED ({mapping.ToolDuplicates}),
+            WITH {mapping.HelpersAsCte},
             mapped AS MATERIALIZED ({mapping.For(table, "true")}),
             prov AS MATERIALIZED (SELECT * FROM v1_import_provenance WHERE target_table = '{t}'),
             mismatched AS MATERIALIZED (

@@ -4,8 +4,11 @@ namespace Sark.V1Import.Mapping;
 /// The v1→v2 mapping as SQL, so every mode runs it inside the database over whole batches. Each
 /// query yields the v2 row a v1 row maps to, plus <c>issue_kind</c>/<c>issue</c> when the row is
 /// skipped: invalid (with the reason), a conflict with a native v2 row, or a duplicate tool name.
-/// Tool queries read a relation <c>v1_tool_duplicates(id, kept_id)</c> that the caller provides
-/// (a temporary table or a CTE built from <see cref="ToolDuplicates"/>).
+/// The queries read three helper relations the caller provides, as temporary tables (execute) or
+/// CTEs (dry run, validate), built from <see cref="Helpers"/>: <c>v1_native</c> (v2 rows the tool
+/// did not write), <c>v1_server_status</c> (servers that are skipped, and why) and
+/// <c>v1_tool_duplicates</c> (tools that lose a name clash). Joining them keeps the per-row work to
+/// a few lookups, where per-row subqueries made a million tools take minutes.
 /// </summary>
 internal sealed class MappingSql(V1Source source)
 {
@@ -17,27 +20,12 @@ internal sealed class MappingSql(V1Source source)
     private static string JsonTime(string expression) =>
         $"to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 
-    /// <summary>Why a server cannot be mapped, or NULL.</summary>
-    public static string ServerInvalid(string s) => $$"""
-        CASE
-            WHEN nullif(btrim({{s}}.command), '') IS NULL AND nullif(btrim({{s}}.endpoint), '') IS NULL
-                THEN 'server has neither command nor endpoint'
-            WHEN lower({{s}}.transport::text) = 'stdio' AND nullif(btrim({{s}}.command), '') IS NULL
-                THEN 'stdio server has only an endpoint, no command'
-            WHEN lower({{s}}.transport::text) IN ('http', 'sse') AND nullif(btrim({{s}}.endpoint), '') IS NULL
-                THEN lower({{s}}.transport::text) || ' server has only a command, no endpoint'
-            WHEN lower({{s}}.transport::text) NOT IN ('stdio', 'http', 'sse')
-                THEN 'unknown transport ' || quote_literal({{s}}.transport::text)
-            WHEN lower(coalesce({{s}}.sensitivity_level::text, 'medium')) NOT IN {{Levels}}
-                THEN 'unknown sensitivity ' || quote_literal({{s}}.sensitivity_level::text)
-        END
+    // The first failing check as 'kind|reason'; split into issue_kind and issue by the caller.
+    private static string Issue(string checks) => $"""
+        (SELECT CASE WHEN x IS NULL THEN NULL ELSE split_part(x, '|', 1) END AS issue_kind,
+                CASE WHEN x IS NULL THEN NULL ELSE substr(x, strpos(x, '|') + 1) END AS issue
+         FROM (SELECT CASE {checks} END AS x) checked)
         """;
-
-    private static string ServerConflict(string s) =>
-        $"EXISTS (SELECT 1 FROM resources r WHERE r.id = {s}.id::text) AND NOT {Migrated("resources", $"{s}.id::text")}";
-
-    private static string Migrated(string table, string id) =>
-        $"EXISTS (SELECT 1 FROM v1_import_provenance p WHERE p.target_table = '{table}' AND p.target_id = {id})";
 
     /// <summary>mcp_servers → resources; <paramref name="where"/> filters mcp_servers s.</summary>
     public static string Servers(string where) => $$"""
@@ -65,16 +53,23 @@ internal sealed class MappingSql(V1Source source)
                    'extra_metadata', coalesce(s.extra_metadata::jsonb, '{}'::jsonb)) AS metadata,
                s.created_at::timestamptz AS created_at,
                s.updated_at::timestamptz AS updated_at,
-               issue.kind AS issue_kind,
-               issue.reason AS issue
+               issue.issue_kind,
+               issue.issue
         FROM mcp_servers s
-        LEFT JOIN LATERAL (
-            SELECT v.kind, v.reason FROM (VALUES
-                (1, 'invalid', {{ServerInvalid("s")}}),
-                (2, 'conflict', CASE WHEN {{ServerConflict("s")}} THEN 'a native v2 resource has this id' END)
-            ) v(position, kind, reason)
-            WHERE v.reason IS NOT NULL ORDER BY v.position LIMIT 1
-        ) issue ON true
+        LEFT JOIN v1_native native ON native.target_table = 'resources' AND native.id = s.id::text
+        CROSS JOIN LATERAL {{Issue($"""
+            WHEN nullif(btrim(s.command), '') IS NULL AND nullif(btrim(s.endpoint), '') IS NULL
+                THEN 'invalid|server has neither command nor endpoint'
+            WHEN lower(s.transport::text) = 'stdio' AND nullif(btrim(s.command), '') IS NULL
+                THEN 'invalid|stdio server has only an endpoint, no command'
+            WHEN lower(s.transport::text) IN ('http', 'sse') AND nullif(btrim(s.endpoint), '') IS NULL
+                THEN 'invalid|' || lower(s.transport::text) || ' server has only a command, no endpoint'
+            WHEN lower(s.transport::text) NOT IN ('stdio', 'http', 'sse')
+                THEN 'invalid|unknown transport ' || quote_literal(s.transport::text)
+            WHEN lower(coalesce(s.sensitivity_level::text, 'medium')) NOT IN {Levels}
+                THEN 'invalid|unknown sensitivity ' || quote_literal(s.sensitivity_level::text)
+            WHEN native.id IS NOT NULL THEN 'conflict|a native v2 resource has this id'
+            """)}} issue
         WHERE {{where}}
         """;
 
@@ -94,46 +89,60 @@ internal sealed class MappingSql(V1Source source)
                    'extra_metadata', coalesce(t.extra_metadata::jsonb, '{}'::jsonb)) AS metadata,
                t.created_at::timestamptz AS created_at,
                t.updated_at::timestamptz AS updated_at,
-               issue.kind AS issue_kind,
-               issue.reason AS issue
+               issue.issue_kind,
+               issue.issue
         FROM mcp_tools t
-        JOIN mcp_servers s ON s.id = t.server_id
-        LEFT JOIN v1_tool_duplicates d ON d.id = t.id
-        LEFT JOIN LATERAL (
-            SELECT v.kind, v.reason FROM (VALUES
-                (1, 'invalid', CASE WHEN jsonb_typeof({{Parameters("t")}}) <> 'object'
-                    THEN 'parameters are a JSON ' || jsonb_typeof({{Parameters("t")}}) || ', expected an object' END),
-                (2, 'invalid', CASE WHEN lower(coalesce(t.sensitivity_level::text, 'medium')) NOT IN {{Levels}}
-                    THEN 'unknown sensitivity ' || quote_literal(t.sensitivity_level::text) END),
-                (3, 'invalid', 'its server ' || s.id || ' is not migrated: ' || {{ServerInvalid("s")}}),
-                (4, 'invalid', CASE WHEN {{ServerConflict("s")}} THEN 'its server ' || s.id || ' conflicts with a native v2 resource' END),
-                (5, 'duplicate', CASE WHEN d.kept_id IS NOT NULL
-                    THEN 'duplicate name ' || quote_literal(t.name) || ' on server ' || s.id || '; kept tool ' || d.kept_id END),
-                (6, 'conflict', CASE WHEN EXISTS (SELECT 1 FROM capabilities c WHERE c.id = t.id::text) AND NOT {{Migrated("capabilities", "t.id::text")}}
-                    THEN 'a native v2 capability has this id' END),
-                (7, 'conflict', CASE WHEN EXISTS (
-                        SELECT 1 FROM capabilities c WHERE c.resource_id = t.server_id::text AND c.name = t.name AND c.id <> t.id::text
-                          AND NOT {{Migrated("capabilities", "c.id")}})
-                    THEN 'a native v2 capability on its resource has this name' END)
-            ) v(position, kind, reason)
-            WHERE v.reason IS NOT NULL ORDER BY v.position LIMIT 1
-        ) issue ON true
+        LEFT JOIN v1_server_status server ON server.id = t.server_id
+        LEFT JOIN v1_tool_duplicates duplicate ON duplicate.id = t.id
+        LEFT JOIN v1_native same_id ON same_id.target_table = 'capabilities' AND same_id.id = t.id::text
+        LEFT JOIN v1_native same_name ON same_name.target_table = 'capabilities'
+              AND same_name.resource_id = t.server_id::text AND same_name.name = t.name AND same_name.id <> t.id::text
+        CROSS JOIN LATERAL {{Issue($"""
+            WHEN jsonb_typeof({Parameters("t")}) <> 'object'
+                THEN 'invalid|parameters are a JSON ' || jsonb_typeof({Parameters("t")}) || ', expected an object'
+            WHEN lower(coalesce(t.sensitivity_level::text, 'medium')) NOT IN {Levels}
+                THEN 'invalid|unknown sensitivity ' || quote_literal(t.sensitivity_level::text)
+            WHEN server.issue_kind = 'conflict' THEN 'invalid|its server ' || t.server_id || ' conflicts with a native v2 resource'
+            WHEN server.issue_kind IS NOT NULL THEN 'invalid|its server ' || t.server_id || ' is not migrated: ' || server.issue
+            WHEN duplicate.kept_id IS NOT NULL
+                THEN 'duplicate|duplicate name ' || quote_literal(t.name) || ' on server ' || t.server_id || '; kept tool ' || duplicate.kept_id
+            WHEN same_id.id IS NOT NULL THEN 'conflict|a native v2 capability has this id'
+            WHEN same_name.id IS NOT NULL THEN 'conflict|a native v2 capability on its resource has this name'
+            """)}} issue
         WHERE {{where}}
         """;
 
     /// <summary>
-    /// Tools that lose to another tool of the same name on the same server: the most recently
-    /// updated tool with valid parameters is kept (ties: the higher id).
+    /// The helper relations, in dependency order: v2 rows without provenance (native), skipped
+    /// servers (which need the natives), and duplicate tool names: the most recently updated tool
+    /// with valid parameters is kept (ties: the higher id).
     /// </summary>
-    public string ToolDuplicates => $$"""
-        SELECT ranked.id, ranked.kept_id FROM (
-            SELECT t.id, first_value(t.id) OVER w AS kept_id, row_number() OVER w AS position
-            FROM mcp_tools t
-            WINDOW w AS (PARTITION BY t.server_id, t.name
-                         ORDER BY (jsonb_typeof({{Parameters("t")}}) = 'object') DESC, t.updated_at DESC, t.id DESC)
-        ) ranked
-        WHERE ranked.position > 1
-        """;
+    public IReadOnlyList<(string Name, string Sql, string Index)> Helpers =>
+    [
+        ("v1_native", """
+            SELECT 'resources' AS target_table, r.id::text AS id, NULL::text AS resource_id, NULL::text AS name FROM resources r
+            WHERE NOT EXISTS (SELECT 1 FROM v1_import_provenance p WHERE p.target_table = 'resources' AND p.target_id = r.id)
+            UNION ALL
+            SELECT 'capabilities', c.id::text, c.resource_id::text, c.name::text FROM capabilities c
+            WHERE NOT EXISTS (SELECT 1 FROM v1_import_provenance p WHERE p.target_table = 'capabilities' AND p.target_id = c.id)
+            """,
+            "CREATE INDEX ON v1_native (target_table, id); CREATE INDEX ON v1_native (resource_id, name)"),
+        ("v1_server_status", $"SELECT m.source_id AS id, m.issue_kind, m.issue FROM ({Servers("true")}) m WHERE m.issue_kind IS NOT NULL",
+            "CREATE UNIQUE INDEX ON v1_server_status (id)"),
+        ("v1_tool_duplicates", $$"""
+            SELECT ranked.id, ranked.kept_id FROM (
+                SELECT t.id, first_value(t.id) OVER w AS kept_id, row_number() OVER w AS position
+                FROM mcp_tools t
+                WINDOW w AS (PARTITION BY t.server_id, t.name
+                             ORDER BY (jsonb_typeof({{Parameters("t")}}) = 'object') DESC, t.updated_at DESC, t.id DESC)
+            ) ranked
+            WHERE ranked.position > 1
+            """,
+            "CREATE UNIQUE INDEX ON v1_tool_duplicates (id)"),
+    ];
+
+    /// <summary>The helpers as a WITH list, for read-only queries.</summary>
+    public string HelpersAsCte => string.Join(",\n", Helpers.Select(h => $"{h.Name} AS MATERIALIZED ({h.Sql})"));
 
     public string For(V2Table table, string where) => table == V2Table.Resources ? Servers(where) : Tools(where);
 }

@@ -1,6 +1,22 @@
 -- Bookkeeping of the v1->v2 data migration tool (sark migrate-v1): which v2 rows it wrote from
 -- which v1 rows (with a hash of what it wrote, so rollback can tell rows changed since), its runs
--- with their resumable checkpoint, and the v1 rows it skipped and why.
+-- with their resumable checkpoint, and the v1 rows it skipped and why. Also lets the import keep
+-- v1's updated_at: the trigger function leaves updated_at alone in a session that sets
+-- sark.keep_updated_at = 'on' (only sark migrate-v1 does).
+
+CREATE OR REPLACE FUNCTION sark_set_updated_at() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    -- Stamp the change time unless the statement assigned updated_at itself, or the session
+    -- copies rows whose timestamps must be kept (the v1->v2 import).
+    IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at
+       AND coalesce(current_setting('sark.keep_updated_at', true), '') <> 'on' THEN
+        NEW.updated_at := now();
+    END IF;
+    RETURN NEW;
+END;
+$$;
 
 CREATE TABLE v1_import_runs (
     run_id      bigint      GENERATED ALWAYS AS IDENTITY,

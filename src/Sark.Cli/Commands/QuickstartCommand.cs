@@ -1,32 +1,67 @@
 using System.CommandLine;
+using Npgsql;
+using Sark.Cli.Output;
+using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
+using Sark.V1Import;
 
 namespace Sark.Cli.Commands;
 
 /// <summary>
 /// <c>sark quickstart</c>: the main job end to end on the embedded default database — start or
-/// reuse the local PostgreSQL, migrate to the newest version, show where the schema stands.
+/// reuse the local PostgreSQL, migrate it to the newest version, load the sample v1 data set when
+/// the v1 tables are empty, run the v1→v2 migration's dry run, execute and validate, and show the
+/// schema status. Running it again reuses everything and changes nothing.
 /// </summary>
 internal static class QuickstartCommand
 {
+    private const int SampleServers = 300;
+    private const int SampleToolsPerServer = 10;
+
     public static Command Build()
     {
-        var command = new Command("quickstart", "Start the embedded PostgreSQL (or use --database), migrate it to the newest schema and show its status") { GlobalOptions.Json };
+        var command = new Command("quickstart", "Start the embedded PostgreSQL (or use --database), migrate it, migrate the sample v1 data to v2 and show the result") { GlobalOptions.Json };
         command.SetHandler(async (context, cancellationToken) =>
         {
-            context.Output.Progress("1/3 database: starting or reusing it");
+            var output = context.Output;
+            output.Progress("1/6 database: starting or reusing it");
             var dataSource = await context.GetDataSourceAsync(cancellationToken);
-            var runner = new MigrationRunner(dataSource, MigrationSet.Embedded) { Progress = line => context.Output.Progress($"    {line}") };
+            var runner = new MigrationRunner(dataSource, MigrationSet.Embedded) { Progress = line => output.Progress($"    {line}") };
 
-            context.Output.Progress($"2/3 schema: migrating to version {runner.Migrations.Head}");
+            output.Progress($"2/6 schema: migrating to version {runner.Migrations.Head}");
             var outcome = await runner.MigrateAsync(cancellationToken: cancellationToken);
-            context.Output.Progress(outcome.ChangedNothing ? "    already up to date" : $"    {outcome.Steps.Count} migration(s) applied");
+            output.Progress(outcome.ChangedNothing ? "    already up to date" : $"    {outcome.Steps.Count} migration(s) applied");
 
-            context.Output.Progress("3/3 status");
+            output.Progress("3/6 v1 data: loading the sample set into empty v1 tables");
+            if (await CountServersAsync(dataSource, cancellationToken) == 0)
+            {
+                var (servers, tools) = await SampleData.GenerateAsync(dataSource, SampleServers, SampleToolsPerServer, cancellationToken);
+                output.Progress($"    {servers} servers and {tools} tools generated (some invalid on purpose)");
+            }
+            else
+            {
+                output.Progress("    v1 tables already hold data; using it as it is");
+            }
+
+            var view = new MigrateV1View(output);
+            output.Progress("4/6 v1 -> v2 dry run");
+            view.WriteSummary(await new Planner(dataSource).PlanAsync(cancellationToken));
+            output.Progress("5/6 v1 -> v2 execute");
+            view.WriteSummary(await new Importer(dataSource).ExecuteAsync(cancellationToken));
+            output.Progress("6/6 v1 -> v2 validate, and the schema status");
+            var validation = await new Validator(dataSource).ValidateAsync(cancellationToken);
+            view.WriteSummary(validation);
             StatusView.Write(context, await runner.GetStatusAsync(cancellationToken));
-            return ExitCodes.Success;
+            return validation.Passed ? ExitCodes.Success : ExitCodes.Drift;
         });
         return command;
+    }
+
+    private static async Task<long> CountServersAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM mcp_servers", connection);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -81,6 +81,28 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         }
     }
 
+    /// <summary>One line per table, for <c>sark quickstart</c>.</summary>
+    public void WriteSummary(DryRunReport report)
+    {
+        foreach (var table in report.Tables)
+        {
+            output.Line($"dry run   {table.Table}: " + string.Join(", ", PlanActions.Where(a => table.Count(a) > 0).Select(a => $"{table.Count(a)} {Verb(a)}")));
+        }
+    }
+
+    public void WriteSummary(ImportResult result)
+    {
+        foreach (var (table, c) in result.Tables)
+        {
+            output.Line($"execute   {table}: {c.Inserted} inserted, {c.Updated} updated, {c.Unchanged} unchanged, {c.Invalid + c.Conflicts + c.Duplicates} skipped, {c.Removed} removed");
+        }
+    }
+
+    public void WriteSummary(ValidationReport report) =>
+        output.Line(report.Passed
+            ? $"validate  passed: {report.Checks.Count} checks, every migrated row matches its v1 row"
+            : $"validate  FAILED: {string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Summary}"))}");
+
     private void WriteRows(IReadOnlyList<RowNote> rows)
     {
         foreach (var group in rows.GroupBy(r => r.Action))

@@ -7,28 +7,36 @@ namespace Sark.V1Import;
 
 /// <summary>
 /// The floor the importer is measured against: the same mapping as one bare INSERT … SELECT per
-/// table, no batches, checkpoints or provenance, run in a transaction that is rolled back.
+/// table, no batches, checkpoints or provenance, run in a transaction that is rolled back. The
+/// helper relations are computed first (as the importer does), so the capabilities statement
+/// does not see the resources the first statement wrote as native conflicts.
 /// </summary>
 public static class Baseline
 {
-    public static async Task<TimeSpan> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public static async Task<(TimeSpan Elapsed, long Rows)> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         var mapping = new MappingSql(await V1Source.DetectAsync(connection, cancellationToken));
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
+        long rows = 0;
+        foreach (var (name, query, _) in mapping.Helpers)
+        {
+            await using var helper = Sql.Command($"CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}", connection, transaction);
+            await helper.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         foreach (var table in V2Table.All)
         {
             await using var insert = Sql.Command($"""
-                WITH {mapping.HelpersAsCte}
                 INSERT INTO {table.Target} (id, {table.ColumnList})
                 SELECT id, {table.ColumnList} FROM ({mapping.For(table, "true")}) m WHERE m.issue_kind IS NULL
                 """, connection, transaction);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            rows += await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var elapsed = clock.Elapsed;
         await transaction.RollbackAsync(cancellationToken);
-        return elapsed;
+        return (elapsed, rows);
     }
 }

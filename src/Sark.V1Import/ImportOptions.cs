@@ -8,6 +8,12 @@ public sealed record ImportOptions
     /// <summary>Rows listed per action in reports; counts are always complete.</summary>
     public int RowsListed { get; init; } = 1000;
 
+    /// <summary>
+    /// Times each kind of statement (sent one by one rather than as one batch, so a little
+    /// slower); the totals come back in <see cref="ImportResult.StatementMilliseconds"/>.
+    /// </summary>
+    public bool TimeStatements { get; init; }
+
     /// <summary>Recorded in v1_import_runs.started_by after the database user.</summary>
     public string StartedBy { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
 }

@@ -11,7 +11,7 @@ public sealed partial class Importer
     /// left with native capabilities is kept rather than cascading them away. Provenance of rows
     /// deleted by hand since is forgotten; the copy then writes them again from v1.
     /// </summary>
-    private static async Task CleanupAsync(NpgsqlConnection connection, MappingSql mapping, RunState run, CancellationToken cancellationToken)
+    private static async Task CleanupAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var table in new[] { V2Table.Capabilities, V2Table.Resources })
@@ -23,8 +23,7 @@ public sealed partial class Importer
                   """
                 : "";
             await using var command = Sql.Command($"""
-                WITH valid AS MATERIALIZED (
-                    SELECT m.source_id FROM ({mapping.For(table, "true")}) m WHERE m.issue_kind IS NULL),
+                WITH valid AS MATERIALIZED (SELECT source_id FROM v1_mapped_{table.Target} WHERE issue_kind IS NULL),
                 stale AS MATERIALIZED (
                     SELECT p.target_id FROM v1_import_provenance p
                     WHERE p.target_table = '{table.Target}' AND NOT EXISTS (SELECT 1 FROM valid v WHERE v.source_id = p.source_id)

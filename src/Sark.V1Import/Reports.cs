@@ -18,7 +18,12 @@ public sealed record TablePlan(
 public sealed record DryRunReport(V1Source Source, IReadOnlyList<TablePlan> Tables, int RowsListedPerAction);
 
 /// <summary>What one --execute did, per table.</summary>
-public sealed record ImportResult(long RunId, bool Resumed, IReadOnlyDictionary<string, ImportCounts> Tables, IReadOnlyList<RowNote> Issues, TimeSpan Elapsed);
+public sealed record ImportResult(
+    long RunId, bool Resumed, IReadOnlyDictionary<string, ImportCounts> Tables, IReadOnlyList<RowNote> Issues, TimeSpan Elapsed)
+{
+    /// <summary>With <see cref="ImportOptions.TimeStatements"/>: milliseconds per step, summed over batches.</summary>
+    public IReadOnlyDictionary<string, double> StatementMilliseconds { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>Counters of one table in a run; kept in v1_import_runs.counts so a resumed run continues them.</summary>
 public sealed class ImportCounts

@@ -159,3 +159,18 @@ internal sealed class SynchronousProgress(Action<ImportProgress> action) : IProg
 {
     public void Report(ImportProgress value) => action(value);
 }
+
+public sealed class BaselineTests
+{
+    [Fact]
+    public async Task The_floor_writes_every_mappable_row_and_leaves_nothing_behind()
+    {
+        await using var scenario = await ImportScenario.CreateAsync();
+        await scenario.SeedBasicAsync();
+
+        var (_, rows) = await Baseline.InsertSelectAsync(scenario.Database.DataSource);
+
+        Assert.Equal(7, rows);
+        Assert.Equal("{\"resources\" : [], \"capabilities\" : []}", await scenario.DumpV2Async());
+    }
+}

@@ -65,7 +65,7 @@ internal static class BenchCommand
             for (var run = 1; run <= runs; run++)
             {
                 await ResetAsync(dataSource, cancellationToken);
-                Add(samples, "insert-select floor", ((await Baseline.InsertSelectAsync(dataSource, cancellationToken)).TotalSeconds, 0));
+                Add(samples, "insert-select floor", ((await Baseline.InsertSelectAsync(dataSource, cancellationToken)).Elapsed.TotalSeconds, 0));
                 foreach (var mode in new[] { "dry-run", "execute", "validate" })
                 {
                     var sample = await RunCliAsync(environment, ["migrate-v1", $"--{mode}", "--batch-size", context.Get(BatchSize).ToString()], cancellationToken);

@@ -42,7 +42,7 @@ internal static class MigrateV1Command
             throw new UsageException($"--json '{jsonPath}': the folder {directory} does not exist");
         }
 
-        var options = new ImportOptions { BatchSize = batchSize };
+        var options = new ImportOptions { BatchSize = batchSize, TimeStatements = context.Output.Verbose };
         var dataSource = await context.GetDataSourceAsync(cancellationToken);
         var view = new MigrateV1View(context.Output);
         object report;

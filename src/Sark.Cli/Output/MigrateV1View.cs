@@ -49,6 +49,11 @@ internal sealed class MigrateV1View(ConsoleOutput output)
             output.Line("Skipped v1 rows (kept out of v2; fix them in v1 and run again):");
             WriteRows(result.Issues);
         }
+
+        foreach (var (step, milliseconds) in result.StatementMilliseconds)
+        {
+            output.Detail($"  time in {step}: {milliseconds:N0} ms");
+        }
     }
 
     public void Write(ValidationReport report)
@@ -146,6 +151,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         elapsed_seconds = result.Elapsed.TotalSeconds,
         tables = result.Tables,
         issues = result.Issues,
+        statement_ms = result.StatementMilliseconds,
         peak_memory_mb = PeakMemoryMegabytes,
     };
 

@@ -18,6 +18,11 @@ public static class Baseline
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         var mapping = new MappingSql(await V1Source.DetectAsync(connection, cancellationToken));
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var noNestedLoops = Sql.Command("SET LOCAL enable_nestloop = off", connection, transaction))
+        {
+            await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var clock = Stopwatch.StartNew();
         long rows = 0;
         foreach (var (name, query, _) in mapping.Helpers)

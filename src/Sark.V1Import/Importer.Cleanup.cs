@@ -14,6 +14,10 @@ public sealed partial class Importer
     private static async Task CleanupAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var noNestedLoops = Sql.Command("SET LOCAL enable_nestloop = off", connection, transaction))
+        {
+            await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
+        }
         foreach (var table in new[] { V2Table.Capabilities, V2Table.Resources })
         {
             var keepResourcesWithNativeCapabilities = table == V2Table.Resources

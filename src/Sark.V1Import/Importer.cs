@@ -29,10 +29,11 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         {
             var mapping = new MappingSql(source);
             var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken);
+            var total = await CountSourceRowsAsync(connection, cancellationToken);
+            Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));
             var step = Stopwatch.StartNew();
             await PrepareSessionAsync(connection, mapping, cancellationToken);
             statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
-            var total = await CountSourceRowsAsync(connection, cancellationToken);
             while (run.Phase != "done")
             {
                 switch (run.Phase)
@@ -85,7 +86,9 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     {
         // Stored in id order, so each batch reads one contiguous stretch; temp_buffers (settable only
         // before the session's first temporary table) keeps those stretches in memory.
-        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\n");
+        // Whole-table statements: no nested loops (see Planner.BeginWholeTableReadAsync); batches,
+        // a few thousand rows each, want them back afterwards.
+        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\nSET enable_nestloop = off;\n");
         foreach (var (name, query, index) in mapping.Helpers)
         {
             sql.AppendLine($"CREATE TEMP TABLE {name} AS {query};").AppendLine($"{index};").AppendLine($"ANALYZE {name};");
@@ -102,6 +105,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
                 ANALYZE v1_mapped_{table.Target};
                 """);
         }
+        sql.AppendLine("RESET enable_nestloop;");
         await using var command = Sql.Command(sql.ToString(), connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

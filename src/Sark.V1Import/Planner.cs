@@ -20,10 +20,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await RequireV2TablesAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using (var readOnly = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction))
-        {
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await Planner.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
 
         var mapping = new MappingSql(source);
         var tables = new List<TablePlan>();
@@ -34,6 +31,18 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
 
         await transaction.RollbackAsync(cancellationToken);
         return new DryRunReport(source, tables, options.RowsListed);
+    }
+
+    /// <summary>
+    /// Read-only, and no nested loops: these queries join whole tables to CTEs, which have no
+    /// statistics; one misestimate into a nested loop turns seconds into hours.
+    /// </summary>
+    internal static async Task BeginWholeTableReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var settings = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction);
+        await settings.ExecuteNonQueryAsync(cancellationToken);
+        await using var noNestedLoops = Sql.Command("SET LOCAL enable_nestloop = off", connection, transaction);
+        await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
     }
 
     internal static async Task RequireV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

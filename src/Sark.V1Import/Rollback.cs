@@ -47,6 +47,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, transaction, force, "SET LOCAL enable_nestloop = off", cancellationToken);
 
             // The removal sets, staged once so the report and the deletes agree exactly.
             await ExecuteAsync(connection, transaction, force, $"CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS {Removable(V2Table.Capabilities)}", cancellationToken);

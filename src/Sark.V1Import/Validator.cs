@@ -26,10 +26,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using (var readOnly = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction))
-        {
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await Planner.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
 
         var mapping = new MappingSql(source);
         var checks = new List<ValidationCheck>();

@@ -37,41 +37,10 @@ public sealed partial class Importer
                 upper = found;
             }
 
-            if (options.TimeStatements)
-            {
-                await RunTimedAsync(connection, transaction, table, statements, run, upper, counts, cancellationToken);
-            }
-            else
-            {
-                await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
-                foreach (var sql in statements)
-                {
-                    var command = new NpgsqlBatchCommand(sql);
-                    command.Parameters.Add(new NpgsqlParameter { Value = (object?)run.Checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-                    command.Parameters.Add(new NpgsqlParameter { Value = upper, NpgsqlDbType = NpgsqlDbType.Uuid });
-                    command.Parameters.Add(new NpgsqlParameter { Value = run.RunId });
-                    batch.BatchCommands.Add(command);
-                }
-
-                long read, issues;
-                await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-                {
-                    await reader.ReadAsync(cancellationToken);
-                    read = reader.GetInt64(0);
-                    counts.Invalid += reader.GetInt64(1);
-                    counts.Conflicts += reader.GetInt64(2);
-                    counts.Duplicates += reader.GetInt64(3);
-                    issues = reader.GetInt64(1) + reader.GetInt64(2) + reader.GetInt64(3);
-                }
-
-                var inserted = (long)batch.BatchCommands[InsertStatement].RecordsAffected;
-                var updated = (long)batch.BatchCommands[UpdateStatement].RecordsAffected;
-                counts.Read += read;
-                counts.Inserted += inserted;
-                counts.Updated += updated;
-                counts.Unchanged += read - issues - inserted - updated;
-            }
-
+            var tally = options.TimeStatements
+                ? await RunTimedAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken)
+                : await RunBatchAsync(connection, transaction, statements, run.Checkpoint, upper, run.RunId, cancellationToken);
+            tally.AddTo(counts);
             run.Checkpoint = upper;
             await using (var save = run.SaveCommand(connection, transaction))
             {
@@ -85,29 +54,73 @@ public sealed partial class Importer
 
     private readonly Dictionary<string, double> statementMilliseconds = new(StringComparer.Ordinal);
 
+    /// <summary>What one batch did: rows read, skipped by kind, inserted and updated.</summary>
+    private readonly record struct BatchTally(long Read, long Invalid, long Conflicts, long Duplicates, long Inserted, long Updated)
+    {
+        public static BatchTally FromCounts(NpgsqlDataReader reader) =>
+            new(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), 0, 0);
+
+        public void AddTo(ImportCounts counts)
+        {
+            counts.Read += Read;
+            counts.Invalid += Invalid;
+            counts.Conflicts += Conflicts;
+            counts.Duplicates += Duplicates;
+            counts.Inserted += Inserted;
+            counts.Updated += Updated;
+            counts.Unchanged += Read - Invalid - Conflicts - Duplicates - Inserted - Updated;
+        }
+    }
+
+    // $1 checkpoint (NULL before the first batch), $2 the batch's last v1 id, $3 the run.
+    private static void AddParameters(NpgsqlParameterCollection parameters, Guid? checkpoint, Guid upper, long runId)
+    {
+        parameters.Add(new NpgsqlParameter { Value = (object?)checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        parameters.Add(new NpgsqlParameter { Value = upper, NpgsqlDbType = NpgsqlDbType.Uuid });
+        parameters.Add(new NpgsqlParameter { Value = runId });
+    }
+
+    // All statements of a batch in one round trip.
+    private static async Task<BatchTally> RunBatchAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<string> statements, Guid? checkpoint, Guid upper, long runId,
+        CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        foreach (var sql in statements)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            AddParameters(command.Parameters, checkpoint, upper, runId);
+            batch.BatchCommands.Add(command);
+        }
+
+        BatchTally tally;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            tally = BatchTally.FromCounts(reader);
+        }
+
+        // Row counts of the other statements are known once the reader is closed.
+        return tally with { Inserted = batch.BatchCommands[InsertStatement].RecordsAffected, Updated = batch.BatchCommands[UpdateStatement].RecordsAffected };
+    }
+
     // The same statements one by one, each timed; used to see where an import spends its time.
-    private async Task RunTimedAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, List<string> statements, RunState run, Guid upper,
-        ImportCounts counts, CancellationToken cancellationToken)
+    private async Task<BatchTally> RunTimedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, List<string> statements, Guid? checkpoint, Guid upper,
+        long runId, CancellationToken cancellationToken)
     {
         var affected = new long[statements.Count];
-        long read = 0, issues = 0;
+        var tally = default(BatchTally);
         for (var i = 0; i < statements.Count; i++)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             await using var command = Sql.Command(statements[i], connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)run.Checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-            command.Parameters.Add(new NpgsqlParameter { Value = upper, NpgsqlDbType = NpgsqlDbType.Uuid });
-            command.Parameters.Add(new NpgsqlParameter { Value = run.RunId });
+            AddParameters(command.Parameters, checkpoint, upper, runId);
             if (i == CountStatement)
             {
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
-                read = reader.GetInt64(0);
-                counts.Invalid += reader.GetInt64(1);
-                counts.Conflicts += reader.GetInt64(2);
-                counts.Duplicates += reader.GetInt64(3);
-                issues = reader.GetInt64(1) + reader.GetInt64(2) + reader.GetInt64(3);
+                tally = BatchTally.FromCounts(reader);
             }
             else
             {
@@ -118,10 +131,7 @@ public sealed partial class Importer
             statementMilliseconds[key] = statementMilliseconds.GetValueOrDefault(key) + clock.Elapsed.TotalMilliseconds;
         }
 
-        counts.Read += read;
-        counts.Inserted += affected[InsertStatement];
-        counts.Updated += affected[UpdateStatement];
-        counts.Unchanged += read - issues - affected[InsertStatement] - affected[UpdateStatement];
+        return tally with { Inserted = affected[InsertStatement], Updated = affected[UpdateStatement] };
     }
 
     /// <summary>

@@ -14,18 +14,13 @@ public sealed partial class Importer
     private static async Task CleanupAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var noNestedLoops = Sql.Command("SET LOCAL enable_nestloop = off", connection, transaction))
+        await using (var noNestedLoops = Sql.Command(Planner.WholeTableSettings, connection, transaction))
         {
             await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
         }
         foreach (var table in new[] { V2Table.Capabilities, V2Table.Resources })
         {
-            var keepResourcesWithNativeCapabilities = table == V2Table.Resources
-                ? """
-                  AND NOT EXISTS (SELECT 1 FROM capabilities c WHERE c.resource_id = p.target_id AND NOT EXISTS (
-                      SELECT 1 FROM v1_import_provenance q WHERE q.target_table = 'capabilities' AND q.target_id = c.id))
-                  """
-                : "";
+            var keepResourcesWithNativeCapabilities = $"AND NOT {MappingSql.UsedByNativeCapabilities(table, "p.target_id")}";
             await using var command = Sql.Command($"""
                 WITH valid AS MATERIALIZED (SELECT source_id FROM v1_mapped_{table.Target} WHERE issue_kind IS NULL),
                 stale AS MATERIALIZED (

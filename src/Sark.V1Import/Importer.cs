@@ -88,7 +88,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         // before the session's first temporary table) keeps those stretches in memory.
         // Whole-table statements: no nested loops (see Planner.BeginWholeTableReadAsync); batches,
         // a few thousand rows each, want them back afterwards.
-        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\nSET enable_nestloop = off;\n");
+        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\nSET enable_nestloop = off;\nSET jit = off;\n");
         foreach (var (name, query, index) in mapping.Helpers)
         {
             sql.AppendLine($"CREATE TEMP TABLE {name} AS {query};").AppendLine($"{index};").AppendLine($"ANALYZE {name};");
@@ -106,6 +106,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
                 """);
         }
         sql.AppendLine("RESET enable_nestloop;");
+        sql.AppendLine("RESET jit;");
         await using var command = Sql.Command(sql.ToString(), connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -120,9 +121,9 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     {
         await using var command = Sql.Command("""
             SELECT kind, source_id, source_table, reason FROM (
-                SELECT i.*, row_number() OVER (PARTITION BY kind ORDER BY source_table DESC, source_id) AS position
+                SELECT i.*, row_number() OVER (PARTITION BY kind ORDER BY source_table, source_id) AS position
                 FROM v1_import_issues i WHERE run_id = $1) listed
-            WHERE position <= $2 ORDER BY kind, source_table DESC, source_id
+            WHERE position <= $2 ORDER BY source_table, kind, source_id
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
@@ -130,7 +131,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            notes.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), $"{reader.GetString(2)} {reader.GetGuid(1)}", reader.GetString(3)));
+            notes.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetGuid(1).ToString(), reader.GetString(3)));
         }
 
         return notes;

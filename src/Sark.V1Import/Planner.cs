@@ -34,15 +34,19 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
     }
 
     /// <summary>
-    /// Read-only, and no nested loops: these queries join whole tables to CTEs, which have no
-    /// statistics; one misestimate into a nested loop turns seconds into hours.
+    /// For statements over whole tables: no nested loops (they join whole tables to CTEs, which
+    /// have no statistics; one misestimate into a nested loop turns seconds into hours), and no JIT
+    /// (the resulting huge cost estimates trigger compilation that costs more than it saves).
     /// </summary>
+    internal const string WholeTableSettings = "SET LOCAL enable_nestloop = off; SET LOCAL jit = off";
+
+    /// <summary>Read-only, with <see cref="WholeTableSettings"/>.</summary>
     internal static async Task BeginWholeTableReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var settings = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction);
         await settings.ExecuteNonQueryAsync(cancellationToken);
-        await using var noNestedLoops = Sql.Command("SET LOCAL enable_nestloop = off", connection, transaction);
-        await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
+        await using var planner = Sql.Command(WholeTableSettings, connection, transaction);
+        await planner.ExecuteNonQueryAsync(cancellationToken);
     }
 
     internal static async Task RequireV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -50,7 +54,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
         if (missing.Count > 0)
         {
-            throw new SarkException($"the v2 tables {string.Join(", ", missing)} do not exist yet; run 'sark db migrate' first");
+            throw new SarkException($"the v2 tables {string.Join(", ", missing)} do not exist yet; run 'sark db migrate' first (an existing v1 database needs 'sark db adopt' before that)");
         }
     }
 
@@ -71,18 +75,21 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
                 FROM mapped m LEFT JOIN {table.Target} x ON x.id = m.id
             ),
             stale AS MATERIALIZED (
-                SELECT p.source_id, p.target_id, coalesce(c.issue, 'its v1 row was deleted') AS detail
+                SELECT p.source_id, p.target_id,
+                       CASE WHEN {MappingSql.UsedByNativeCapabilities(table, "p.target_id")} THEN 'kept' ELSE 'remove' END AS action,
+                       coalesce(c.issue, 'its v1 row was deleted')
+                       || CASE WHEN {MappingSql.UsedByNativeCapabilities(table, "p.target_id")} THEN '; kept: native capabilities use it' ELSE '' END AS detail
                 FROM v1_import_provenance p LEFT JOIN classified c ON c.source_id = p.source_id
                 WHERE p.target_table = '{table.Target}' AND (c.source_id IS NULL OR c.action IN ('invalid', 'conflict', 'duplicate'))
             )
             SELECT 'count', action, NULL::uuid, NULL::text, NULL::text, count(*) FROM classified GROUP BY action
-            UNION ALL SELECT 'count', 'remove', NULL, NULL, NULL, count(*) FROM stale
+            UNION ALL SELECT 'count', action, NULL, NULL, NULL, count(*) FROM stale GROUP BY action
             UNION ALL SELECT 'field', f, NULL, NULL, NULL, count(*) FROM classified, unnest(changed) f GROUP BY f
             UNION ALL SELECT 'row', action, source_id, id, coalesce(issue, array_to_string(changed, ', ')), NULL FROM (
                 SELECT c.*, row_number() OVER (PARTITION BY action ORDER BY source_id) AS position
                 FROM classified c WHERE action IN ('update', 'invalid', 'conflict', 'duplicate')) listed
               WHERE position <= $1
-            UNION ALL (SELECT 'row', 'remove', source_id, target_id, detail, NULL FROM stale ORDER BY source_id LIMIT $1)
+            UNION ALL (SELECT 'row', action, source_id, target_id, detail, NULL FROM stale ORDER BY source_id LIMIT $1)
             """;
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var fields = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -57,4 +57,8 @@ public sealed record ValidationReport(IReadOnlyList<ValidationCheck> Checks)
 }
 
 /// <summary>What rollback removed (or would remove) and what it kept, and why.</summary>
-public sealed record RollbackReport(bool DryRun, bool Forced, IReadOnlyDictionary<string, long> Removed, IReadOnlyList<RowNote> Kept);
+public sealed record RollbackReport(bool DryRun, bool Forced, IReadOnlyDictionary<string, long> Removed, IReadOnlyList<RowNote> Kept)
+{
+    /// <summary>All kept rows; <see cref="Kept"/> lists at most <see cref="ImportOptions.RowsListed"/>.</summary>
+    public long KeptTotal { get; init; }
+}

@@ -27,6 +27,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
 
     // Why a migrated row stays, for the report.
     private static readonly string KeptSql = $"""
+        SELECT *, count(*) OVER () FROM (
         SELECT 'changed', p.source_id, p.target_id, 'changed since it was migrated; --force removes it'
         FROM v1_import_provenance p JOIN capabilities x ON x.id = p.target_id
         WHERE p.target_table = 'capabilities' AND NOT $1 AND {V2Table.Capabilities.HashOf("x")} <> p.row_hash
@@ -36,6 +37,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
                     ELSE 'capabilities that are not removed (native or kept) still use it' END
         FROM v1_import_provenance p JOIN resources x ON x.id = p.target_id
         WHERE p.target_table = 'resources' AND NOT EXISTS (SELECT 1 FROM rollback_resources r WHERE r.target_id = p.target_id)
+        ) kept
         ORDER BY 3 LIMIT $2
         """;
 
@@ -47,7 +49,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, force, "SET LOCAL enable_nestloop = off", cancellationToken);
+            await ExecuteAsync(connection, transaction, force, Planner.WholeTableSettings, cancellationToken);
 
             // The removal sets, staged once so the report and the deletes agree exactly.
             await ExecuteAsync(connection, transaction, force, $"CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS {Removable(V2Table.Capabilities)}", cancellationToken);
@@ -56,6 +58,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
             await ExecuteAsync(connection, transaction, force, "CREATE UNIQUE INDEX ON rollback_resources (target_id); ANALYZE rollback_resources", cancellationToken);
 
             var kept = new List<RowNote>();
+            long keptTotal = 0;
             await using (var keptCommand = Sql.Command(KeptSql, connection, transaction))
             {
                 keptCommand.Parameters.Add(new NpgsqlParameter { Value = force });
@@ -64,6 +67,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     kept.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+                    keptTotal = reader.GetInt64(4);
                 }
             }
 
@@ -92,7 +96,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            return new RollbackReport(dryRun, force, removed, kept);
+            return new RollbackReport(dryRun, force, removed, kept) { KeptTotal = keptTotal };
         }
         finally
         {

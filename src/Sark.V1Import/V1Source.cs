@@ -41,7 +41,13 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         var parameters = columns.Contains("mcp_tools.parameters_schema") ? "parameters_schema"
             : columns.Contains("mcp_tools.parameters") ? "parameters"
             : throw new SarkException("mcp_tools has neither parameters_schema (Alembic-built v1) nor parameters (ORM-built v1); run 'sark db adopt --dry-run' to see how the database differs");
-        return new V1Source(variant == V1Variant.Native ? V1Variant.Alembic : variant, parameters);
+        // Not adopted (yet): the parameters column tells the two v1 shapes apart.
+        if (variant == V1Variant.Native)
+        {
+            variant = parameters == "parameters" ? V1Variant.Orm : V1Variant.Alembic;
+        }
+
+        return new V1Source(variant, parameters);
     }
 
     /// <summary>Whether the v2 tables and the tool's bookkeeping exist (validate reports rather than crashes when not).</summary>

@@ -58,7 +58,8 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
             stale AS MATERIALIZED (
                 SELECT p.target_id || ': ' || coalesce(m.issue, 'its v1 row was deleted') AS detail
                 FROM prov p LEFT JOIN mapped m ON m.source_id = p.source_id
-                WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)),
+                WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)
+                  AND NOT {MappingSql.UsedByNativeCapabilities(table, "p.target_id")}),
             orphans AS MATERIALIZED (SELECT p.target_id FROM prov p WHERE NOT EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)),
             skipped AS MATERIALIZED (SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL)
             SELECT 'v1', count(*), NULL FROM mapped

@@ -15,7 +15,7 @@ public sealed class QuickstartTests
         Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
         Assert.Contains($"Database at version {MigrationSet.Embedded.Head}", first.Out);
         Assert.Contains($"{MigrationSet.Embedded.Head} migration(s) applied", first.Error);
-        Assert.Contains("300 servers and 3000 tools generated", first.Error);
+        Assert.Contains("300 sample servers and 3000 tools generated", first.Error);
         Assert.Contains("execute   resources: 297 inserted", first.Out);
         Assert.Contains("validate  passed", first.Out);
 

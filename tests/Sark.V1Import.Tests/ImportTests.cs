@@ -163,6 +163,18 @@ internal sealed class SynchronousProgress(Action<ImportProgress> action) : IProg
 public sealed class BaselineTests
 {
     [Fact]
+    public async Task An_orm_built_database_not_yet_adopted_is_still_read_as_the_orm_shape()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync();
+        await Sark.Testing.V1.V1Databases.BuildOrmAsync(database);
+
+        var (servers, _) = await SampleData.GenerateAsync(database.DataSource, 10, 2);
+
+        Assert.Equal(10, servers);
+        Assert.True(await database.ScalarAsync<bool>("SELECT bool_and(transport::text = upper(transport::text)) FROM mcp_servers"));
+    }
+
+    [Fact]
     public async Task The_floor_writes_every_mappable_row_and_leaves_nothing_behind()
     {
         await using var scenario = await ImportScenario.CreateAsync();

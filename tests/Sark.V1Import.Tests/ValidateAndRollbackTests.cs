@@ -85,4 +85,42 @@ public sealed class ValidateAndRollbackTests
         Assert.Equal("00000000-0000-0000-0000-000000000001,native-grpc", await scenario.Database.ScalarAsync<string>("SELECT string_agg(id, ',' ORDER BY id) FROM resources"));
         Assert.Equal(0L, await scenario.Database.ScalarAsync<long>("SELECT count(*) FROM v1_import_provenance WHERE target_table = 'capabilities'"));
     }
+
+    [Fact]
+    public async Task A_stale_resource_that_native_capabilities_use_is_kept_and_reported_not_failed()
+    {
+        await using var scenario = await ImportScenario.CreateAsync();
+        await scenario.SeedBasicAsync();
+        await scenario.ExecuteAsync();
+        await scenario.Database.ExecuteAsync($"""
+            INSERT INTO capabilities (id, resource_id, name) VALUES ('native-on-weather', '{Ids.Server(2)}', 'added_natively');
+            DELETE FROM mcp_servers WHERE id = '{Ids.Server(2)}';
+            """);
+
+        var plan = await scenario.DryRunAsync();
+        Assert.Equal(1, plan.Tables[0].Count("kept"));
+        Assert.Equal(0, plan.Tables[0].Count("remove"));
+        Assert.Equal(2, plan.Tables[1].Count("remove"));
+
+        var result = await scenario.ExecuteAsync();
+
+        Assert.Equal(2, result.Tables["capabilities"].Removed);
+        Assert.Equal(0, result.Tables["resources"].Removed);
+        Assert.Equal("native-on-weather", await scenario.Database.ScalarAsync<string>($"SELECT string_agg(id, ',') FROM capabilities WHERE resource_id = '{Ids.Server(2)}'"));
+        Assert.True((await scenario.ValidateAsync()).Passed);
+    }
+
+    [Fact]
+    public async Task Rollback_reports_the_total_of_kept_rows_beyond_the_listed_ones()
+    {
+        await using var scenario = await ImportScenario.CreateAsync();
+        await scenario.SeedBasicAsync();
+        await scenario.ExecuteAsync();
+        await scenario.Database.ExecuteAsync("UPDATE capabilities SET description = 'changed'");
+
+        var report = await new Rollback(scenario.Database.DataSource, new ImportOptions { RowsListed = 1 }).RollBackAsync(dryRun: true, force: false);
+
+        Assert.Single(report.Kept);
+        Assert.Equal(4 + 2, report.KeptTotal);
+    }
 }

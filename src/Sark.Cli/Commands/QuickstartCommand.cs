@@ -33,18 +33,19 @@ internal static class QuickstartCommand
             var outcome = await runner.MigrateAsync(cancellationToken: cancellationToken);
             output.Progress(outcome.ChangedNothing ? "    already up to date" : $"    {outcome.Steps.Count} migration(s) applied");
 
-            output.Progress("3/6 v1 data: loading the sample set into empty v1 tables");
+            output.Progress("3/6 v1 data");
             if (await CountServersAsync(dataSource, cancellationToken) == 0)
             {
                 var (servers, tools) = await SampleData.GenerateAsync(dataSource, SampleServers, SampleToolsPerServer, cancellationToken);
-                output.Progress($"    {servers} servers and {tools} tools generated (some invalid on purpose)");
+                output.Progress($"    v1 tables empty: {servers} sample servers and {tools} tools generated (some invalid on purpose)");
             }
             else
             {
                 output.Progress("    v1 tables already hold data; using it as it is");
             }
 
-            var view = new MigrateV1View(output);
+            // With --json, stdout carries only the status document; the summaries go to stderr.
+            var view = new MigrateV1View(context.Json ? new ConsoleOutput(output.Error, output.Error, false, output.Verbose) : output);
             output.Progress("4/6 v1 -> v2 dry run");
             view.WriteSummary(await new Planner(dataSource).PlanAsync(cancellationToken));
             output.Progress("5/6 v1 -> v2 execute");

@@ -15,7 +15,7 @@ internal static class V1SampleCommand
 
     public static Command Build()
     {
-        var command = new Command("v1-sample", $"Generate a v1 data set (every {SampleData.InvalidServerEvery}th server and {SampleData.InvalidToolEvery}th tool invalid, duplicate tool names on every {SampleData.DuplicateToolServerEvery}th server) into empty v1 tables")
+        var command = new Command("v1-sample", $"Generate a v1 data set into empty v1 tables (one server in {SampleData.InvalidServerEvery} and one tool in {SampleData.InvalidToolEvery} invalid, a duplicate tool name on one server in {SampleData.DuplicateToolServerEvery})")
         {
             Servers, ToolsPerServer,
         };

@@ -17,7 +17,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static readonly string[] PlanActions = ["insert", "update", "unchanged", "invalid", "conflict", "duplicate", "remove"];
+    private static readonly string[] PlanActions = ["insert", "update", "unchanged", "invalid", "conflict", "duplicate", "remove", "kept"];
 
     private static double PeakMemoryMegabytes => Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
 
@@ -81,7 +81,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         output.Line($"{verb} {report.Removed.GetValueOrDefault("capabilities")} capabilities and {report.Removed.GetValueOrDefault("resources")} resources written by the v1 import{(report.Forced ? " (forced)" : "")}; native v2 rows are untouched.");
         if (report.Kept.Count > 0)
         {
-            output.Line($"Kept {report.Kept.Count} migrated row(s):");
+            output.Line($"Kept {report.KeptTotal} migrated row(s):");
             WriteRows(report.Kept);
         }
     }
@@ -129,6 +129,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         "insert" => "to insert",
         "update" => "to update",
         "remove" => "to remove",
+        "kept" => "stale but kept (native capabilities use them)",
         "conflict" => "conflicts",
         "duplicate" => "duplicates",
         _ => action,
@@ -168,6 +169,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         mode = report.DryRun ? "rollback-dry-run" : "rollback",
         forced = report.Forced,
         removed = report.Removed,
+        kept_total = report.KeptTotal,
         kept = report.Kept,
         peak_memory_mb = PeakMemoryMegabytes,
     };

@@ -141,6 +141,17 @@ internal sealed class MappingSql(V1Source source)
             "CREATE UNIQUE INDEX ON v1_tool_duplicates (id)"),
     ];
 
+    /// <summary>
+    /// Whether a migrated resource still carries capabilities the tool did not write. Such a
+    /// resource is kept even when its v1 server is gone: deleting it would cascade them away.
+    /// </summary>
+    public static string UsedByNativeCapabilities(V2Table table, string targetId) => table == V2Table.Resources
+        ? $"""
+          EXISTS (SELECT 1 FROM capabilities c WHERE c.resource_id = {targetId} AND NOT EXISTS (
+              SELECT 1 FROM v1_import_provenance q WHERE q.target_table = 'capabilities' AND q.target_id = c.id))
+          """
+        : "false";
+
     /// <summary>The helpers as a WITH list, for read-only queries.</summary>
     public string HelpersAsCte => string.Join(",\n", Helpers.Select(h => $"{h.Name} AS MATERIALIZED ({h.Sql})"));
 

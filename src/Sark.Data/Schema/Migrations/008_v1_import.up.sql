@@ -29,7 +29,7 @@ CREATE TABLE v1_import_runs (
     batch_size  integer     NOT NULL,
     counts      jsonb       NOT NULL DEFAULT '{}'::jsonb,
     CONSTRAINT v1_import_runs_pkey PRIMARY KEY (run_id),
-    CONSTRAINT ck_v1_import_runs_status CHECK (status IN ('running', 'completed', 'failed')),
+    CONSTRAINT ck_v1_import_runs_status CHECK (status IN ('running', 'completed')),
     CONSTRAINT ck_v1_import_runs_phase CHECK (phase IN ('cleanup', 'servers', 'tools', 'done')),
     CONSTRAINT ck_v1_import_runs_batch_size CHECK (batch_size > 0),
     CONSTRAINT ck_v1_import_runs_counts_object CHECK (jsonb_typeof(counts) = 'object')

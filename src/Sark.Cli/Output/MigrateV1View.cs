@@ -26,7 +26,8 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         output.Line($"Dry run (v1 built by {report.Source.Variant.ToString().ToLowerInvariant()}): nothing was written.");
         foreach (var table in report.Tables)
         {
-            output.Line($"{table.Table} (from {table.Source}): " + string.Join(", ", PlanActions.Select(a => $"{table.Count(a)} {Verb(a)}")));
+            // "kept" is rare (stale resources native capabilities still use); shown only when it happens.
+            output.Line($"{table.Table} (from {table.Source}): " + string.Join(", ", PlanActions.Where(a => a != "kept" || table.Count(a) > 0).Select(a => $"{table.Count(a)} {Verb(a)}")));
             if (table.ChangedFields.Count > 0)
             {
                 output.Line("  fields that would change: " + string.Join(", ", table.ChangedFields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}")));

@@ -18,10 +18,7 @@ public static class Baseline
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         var mapping = new MappingSql(await V1Source.DetectAsync(connection, cancellationToken));
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var noNestedLoops = Sql.Command(Planner.WholeTableSettings, connection, transaction))
-        {
-            await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
 
         var clock = Stopwatch.StartNew();
         long rows = 0;

@@ -14,10 +14,7 @@ public sealed partial class Importer
     private static async Task CleanupAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var noNestedLoops = Sql.Command(Planner.WholeTableSettings, connection, transaction))
-        {
-            await noNestedLoops.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
         foreach (var table in new[] { V2Table.Capabilities, V2Table.Resources })
         {
             var keepResourcesWithNativeCapabilities = $"AND NOT {MappingSql.UsedByNativeCapabilities(table, "p.target_id")}";

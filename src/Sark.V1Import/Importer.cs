@@ -23,7 +23,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         var clock = Stopwatch.StartNew();
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
-        await Planner.RequireV2TablesAsync(connection, cancellationToken);
+        await Sql.RequireV2TablesAsync(connection, cancellationToken);
         await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, TimeSpan.FromSeconds(2), cancellationToken);
         try
         {
@@ -86,9 +86,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     {
         // Stored in id order, so each batch reads one contiguous stretch; temp_buffers (settable only
         // before the session's first temporary table) keeps those stretches in memory.
-        // Whole-table statements: no nested loops (see Planner.BeginWholeTableReadAsync); batches,
-        // a few thousand rows each, want them back afterwards.
-        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\nSET enable_nestloop = off;\nSET jit = off;\n");
+        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\n");
         foreach (var (name, query, index) in mapping.Helpers)
         {
             sql.AppendLine($"CREATE TEMP TABLE {name} AS {query};").AppendLine($"{index};").AppendLine($"ANALYZE {name};");
@@ -105,10 +103,12 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
                 ANALYZE v1_mapped_{table.Target};
                 """);
         }
-        sql.AppendLine("RESET enable_nestloop;");
-        sql.AppendLine("RESET jit;");
+        // The mapping pass covers whole tables; the batches after it, a few thousand rows each, want
+        // the planner's defaults back.
+        await Sql.UseWholeTableSettingsAsync(connection, null, cancellationToken);
         await using var command = Sql.Command(sql.ToString(), connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await Sql.ResetWholeTableSettingsAsync(connection, cancellationToken);
     }
 
     private static async Task<long> CountSourceRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

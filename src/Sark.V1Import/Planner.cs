@@ -1,7 +1,6 @@
 using System.Data;
 using Npgsql;
 using Sark.Data.Connection;
-using Sark.Data.Errors;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -18,9 +17,9 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
-        await RequireV2TablesAsync(connection, cancellationToken);
+        await Sql.RequireV2TablesAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await Planner.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
+        await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
 
         var mapping = new MappingSql(source);
         var tables = new List<TablePlan>();
@@ -31,31 +30,6 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
 
         await transaction.RollbackAsync(cancellationToken);
         return new DryRunReport(source, tables, options.RowsListed);
-    }
-
-    /// <summary>
-    /// For statements over whole tables: no nested loops (they join whole tables to CTEs, which
-    /// have no statistics; one misestimate into a nested loop turns seconds into hours), and no JIT
-    /// (the resulting huge cost estimates trigger compilation that costs more than it saves).
-    /// </summary>
-    internal const string WholeTableSettings = "SET LOCAL enable_nestloop = off; SET LOCAL jit = off";
-
-    /// <summary>Read-only, with <see cref="WholeTableSettings"/>.</summary>
-    internal static async Task BeginWholeTableReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var settings = Sql.Command("SET TRANSACTION READ ONLY", connection, transaction);
-        await settings.ExecuteNonQueryAsync(cancellationToken);
-        await using var planner = Sql.Command(WholeTableSettings, connection, transaction);
-        await planner.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static async Task RequireV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
-        if (missing.Count > 0)
-        {
-            throw new SarkException($"the v2 tables {string.Join(", ", missing)} do not exist yet; run 'sark db migrate' first (an existing v1 database needs 'sark db adopt' before that)");
-        }
     }
 
     private async Task<TablePlan> PlanTableAsync(

@@ -44,18 +44,18 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
     public async Task<RollbackReport> RollBackAsync(bool dryRun, bool force, CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await Planner.RequireV2TablesAsync(connection, cancellationToken);
+        await Sql.RequireV2TablesAsync(connection, cancellationToken);
         await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, TimeSpan.FromSeconds(2), cancellationToken);
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, force, Planner.WholeTableSettings, cancellationToken);
+            await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
 
             // The removal sets, staged once so the report and the deletes agree exactly.
-            await ExecuteAsync(connection, transaction, force, $"CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS {Removable(V2Table.Capabilities)}", cancellationToken);
-            await ExecuteAsync(connection, transaction, force, "CREATE UNIQUE INDEX ON rollback_capabilities (target_id); ANALYZE rollback_capabilities", cancellationToken);
-            await ExecuteAsync(connection, transaction, force, $"CREATE TEMP TABLE rollback_resources ON COMMIT DROP AS {RemovableResources}", cancellationToken);
-            await ExecuteAsync(connection, transaction, force, "CREATE UNIQUE INDEX ON rollback_resources (target_id); ANALYZE rollback_resources", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS {Removable(V2Table.Capabilities)}", force, cancellationToken);
+            await ExecuteAsync(connection, transaction, "CREATE UNIQUE INDEX ON rollback_capabilities (target_id); ANALYZE rollback_capabilities", null, cancellationToken);
+            await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE rollback_resources ON COMMIT DROP AS {RemovableResources}", force, cancellationToken);
+            await ExecuteAsync(connection, transaction, "CREATE UNIQUE INDEX ON rollback_resources (target_id); ANALYZE rollback_resources", null, cancellationToken);
 
             var kept = new List<RowNote>();
             long keptTotal = 0;
@@ -104,12 +104,14 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
         }
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool force, string sql, CancellationToken cancellationToken)
+    // $1 is --force where a statement uses it.
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, bool? force, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(sql, connection, transaction);
-        if (sql.Contains("$1", StringComparison.Ordinal))
+        if (force is { } value)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = force });
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -1,14 +1,55 @@
 using Npgsql;
+using Sark.Data.Errors;
 
 namespace Sark.V1Import;
 
 /// <summary>
-/// Commands for the tool's set-based statements. They run over whole tables (a million rows and
-/// more), so Npgsql's default 30 s command timeout does not apply; the server's own
-/// statement_timeout, if the operator set one, still does.
+/// Commands and session settings for the tool's set-based statements. They run over whole tables
+/// (a million rows and more), so Npgsql's default 30 s command timeout does not apply; the
+/// server's own statement_timeout, if the operator set one, still does.
 /// </summary>
 internal static class Sql
 {
     public static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction? transaction = null) =>
         new(sql, connection, transaction) { CommandTimeout = 0 };
+
+    /// <summary>
+    /// For statements over whole tables: no nested loops (they join whole tables to CTEs and temp
+    /// tables whose sizes the planner misestimates; one misestimate into a nested loop turns
+    /// seconds into hours), and no JIT (the resulting penalised cost estimates trigger compilation
+    /// that costs more than it saves). Session-wide with <paramref name="transaction"/> null.
+    /// </summary>
+    public static async Task UseWholeTableSettingsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var scope = transaction is null ? "" : "LOCAL ";
+        await using var command = Command($"SET {scope}enable_nestloop = off; SET {scope}jit = off", connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Undoes the session-wide <see cref="UseWholeTableSettingsAsync"/>, for the batches that follow.</summary>
+    public static async Task ResetWholeTableSettingsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = Command("RESET enable_nestloop; RESET jit", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A read-only snapshot with <see cref="UseWholeTableSettingsAsync"/>.</summary>
+    public static async Task BeginWholeTableReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using (var readOnly = Command("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
+    }
+
+    public static async Task RequireV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
+        if (missing.Count > 0)
+        {
+            throw new SarkException($"the v2 tables {string.Join(", ", missing)} do not exist yet; run 'sark db migrate' first (an existing v1 database needs 'sark db adopt' before that)");
+        }
+    }
 }

@@ -26,7 +26,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await Planner.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
+        await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
 
         var mapping = new MappingSql(source);
         var checks = new List<ValidationCheck>();

@@ -152,16 +152,7 @@ public sealed class ImportTests
         Assert.Equal(0L, await scenario.Database.ScalarAsync<long>($"SELECT count(*) FROM capabilities WHERE id = '{Ids.Tool(21)}'"));
         Assert.True((await scenario.ValidateAsync()).Passed);
     }
-}
 
-/// <summary>IProgress that reports on the calling thread, so a test can act between batches.</summary>
-internal sealed class SynchronousProgress(Action<ImportProgress> action) : IProgress<ImportProgress>
-{
-    public void Report(ImportProgress value) => action(value);
-}
-
-public sealed class BaselineTests
-{
     [Fact]
     public async Task An_orm_built_database_not_yet_adopted_is_still_read_as_the_orm_shape()
     {
@@ -173,7 +164,16 @@ public sealed class BaselineTests
         Assert.Equal(10, servers);
         Assert.True(await database.ScalarAsync<bool>("SELECT bool_and(transport::text = upper(transport::text)) FROM mcp_servers"));
     }
+}
 
+/// <summary>IProgress that reports on the calling thread, so a test can act between batches.</summary>
+internal sealed class SynchronousProgress(Action<ImportProgress> action) : IProgress<ImportProgress>
+{
+    public void Report(ImportProgress value) => action(value);
+}
+
+public sealed class BaselineTests
+{
     [Fact]
     public async Task The_floor_writes_every_mappable_row_and_leaves_nothing_behind()
     {

@@ -33,8 +33,6 @@ public sealed record MigrationStatus(int CurrentVersion, int HeadVersion, IReadO
 {
     public bool HasPending => Entries.Any(e => e.State == MigrationState.Pending);
 
-    public bool IsNewerThanBinary => Entries.Any(e => e.State == MigrationState.Unknown);
-
     public IEnumerable<MigrationStatusEntry> Modified => Entries.Where(e => e.State == MigrationState.Modified);
 }
 

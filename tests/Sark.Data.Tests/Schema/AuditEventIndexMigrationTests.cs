@@ -1,6 +1,7 @@
 using Npgsql;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
+using Sark.Data.Schema.Catalog;
 using Sark.Testing;
 
 namespace Sark.Data.Tests.Schema;
@@ -64,6 +65,13 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
         var status = await Runner().GetStatusAsync();
         Assert.Null(Runner().FindProblem(status));
         Assert.Equal(MigrationState.Applied, status.Entries.Single(e => e.Version == 7).State);
+
+        // Documented: until 009 runs, verify sees the first 007's indexes as extra, and nothing else.
+        var beforeIndexes = await new SchemaVerifier(Database.DataSource, MigrationSet.Embedded).VerifyAsync();
+        Assert.Equal(
+            ["ix_audit_events_capability_id", "ix_audit_events_correlation_id", "ix_audit_events_principal_org", "ix_audit_events_source_node", "ix_audit_events_target_node"],
+            beforeIndexes.Drift.Select(f => f.Difference).Where(d => d is { Kind: DifferenceKind.ExtraIndex, Table: "audit_events" }).Select(d => d.Subject).Order());
+        Assert.Equal(5, beforeIndexes.Drift.Count());
 
         var outcome = await Runner().MigrateAsync();
 

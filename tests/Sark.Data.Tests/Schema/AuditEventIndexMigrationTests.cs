@@ -47,11 +47,11 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
     private MigrationRunner Runner(MigrationSet? migrations = null, MigrationRunnerOptions? options = null) =>
         new(Database.DataSource, migrations ?? MigrationSet.Embedded, options);
 
-    /// <summary>The catalog of a fresh database migrated to head by this binary.</summary>
-    private static async Task<IReadOnlyList<string>> FreshHeadCatalogAsync()
+    /// <summary>The catalog of a fresh database migrated by this binary to <paramref name="version"/> (default: head).</summary>
+    private static async Task<IReadOnlyList<string>> FreshCatalogAsync(int? version = null)
     {
         await using var fresh = await TestDatabase.CreateEmptyAsync();
-        await new MigrationRunner(fresh.DataSource, MigrationSet.Embedded).MigrateAsync();
+        await new MigrationRunner(fresh.DataSource, MigrationSet.Embedded).MigrateAsync(version);
         return await CatalogSnapshot.TakeAsync(fresh);
     }
 
@@ -78,7 +78,11 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
         Assert.Equal([$"applied {MigrationSet.Embedded[9].Id}"], outcome.Steps.Select(s => s[..s.IndexOf(" in ", StringComparison.Ordinal)]));
         Assert.Equal(oidsBefore, await Database.ScalarAsync<string>(IndexOidsSql));
         Assert.False((await new SchemaVerifier(Database.DataSource, MigrationSet.Embedded).VerifyAsync()).HasDrift);
-        Assert.Equal(await FreshHeadCatalogAsync(), await CatalogSnapshot.TakeAsync(Database));
+        Assert.Equal(await FreshCatalogAsync(), await CatalogSnapshot.TakeAsync(Database));
+
+        // Today's downs take it back as far as any other database.
+        await Runner().RollbackAsync(6, allowDataLoss: true);
+        Assert.Equal(await FreshCatalogAsync(6), await CatalogSnapshot.TakeAsync(Database));
     }
 
     [Fact]
@@ -118,6 +122,6 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
 
         Assert.Equal(AllValid, await Database.ScalarAsync<string>(IndexStateSql));
         Assert.Equal(MigrationSet.Embedded.Head, (await Runner().GetStatusAsync()).CurrentVersion);
-        Assert.Equal(await FreshHeadCatalogAsync(), await CatalogSnapshot.TakeAsync(Database));
+        Assert.Equal(await FreshCatalogAsync(), await CatalogSnapshot.TakeAsync(Database));
     }
 }

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Sark.Data.Errors;
+
 namespace Sark.Data.Schema;
 
 /// <summary>One numbered schema change with its up and down scripts.</summary>
@@ -12,25 +15,66 @@ public sealed record Migration(
 
     /// <summary>SHA-256 of the up script (line endings normalised); the journal keeps it.</summary>
     public string Checksum => Up.Checksum;
+
+    /// <summary>
+    /// Whether a journal row with <paramref name="journalChecksum"/> records this migration as it is:
+    /// the file's checksum, or one its up script lists with <c>-- sark:previous-checksum</c>.
+    /// </summary>
+    public bool Accepts(string journalChecksum) =>
+        journalChecksum == Checksum || Up.PreviousChecksums.Contains(journalChecksum, StringComparer.Ordinal);
 }
 
 /// <summary>One SQL file and the directives in its header comments.</summary>
-public sealed record MigrationScript(string FileName, string Sql, bool Transactional, bool Destructive)
+public sealed partial record MigrationScript(
+    string FileName, string Sql, bool Transactional, bool Destructive, IReadOnlyList<string> PreviousChecksums)
 {
     public const string NoTransactionDirective = "-- sark:no-transaction";
     public const string DestructiveDirective = "-- sark:destructive";
+    public const string PreviousChecksumDirective = "-- sark:previous-checksum";
 
     public string Checksum { get; } = MigrationChecksum.Of(Sql);
 
     public static MigrationScript Parse(string fileName, string sql)
     {
+        ArgumentNullException.ThrowIfNull(fileName);
         var header = HeaderLines(sql).ToList();
         return new MigrationScript(
             fileName,
             sql,
             Transactional: !header.Contains(NoTransactionDirective, StringComparer.OrdinalIgnoreCase),
-            Destructive: header.Contains(DestructiveDirective, StringComparer.OrdinalIgnoreCase));
+            Destructive: header.Contains(DestructiveDirective, StringComparer.OrdinalIgnoreCase),
+            PreviousChecksums: ParsePreviousChecksums(fileName, header));
     }
+
+    // An edited migration lists the checksums of its earlier contents, so databases that ran those
+    // are not refused as edited. It is a reviewed line in the file rather than 'sark db repair' on
+    // every database, and only an up script has a checksum to replace.
+    private static List<string> ParsePreviousChecksums(string fileName, List<string> header)
+    {
+        var checksums = new List<string>();
+        foreach (var line in header.Where(l => l.StartsWith(PreviousChecksumDirective, StringComparison.OrdinalIgnoreCase)))
+        {
+            var match = PreviousChecksumLine().Match(line);
+            if (!match.Success)
+            {
+                throw new MigrationException(
+                    $"migration file '{fileName}' has a malformed directive '{line}'; expected '{PreviousChecksumDirective} ' followed by the 64 hex digits of a checksum");
+            }
+
+            if (fileName.EndsWith(".down.sql", StringComparison.Ordinal))
+            {
+                throw new MigrationException(
+                    $"migration file '{fileName}' has '{PreviousChecksumDirective}', which only an up script may have (down scripts have no checksum)");
+            }
+
+            checksums.Add(match.Groups["checksum"].Value.ToLowerInvariant());
+        }
+
+        return checksums;
+    }
+
+    [GeneratedRegex(@"^-- sark:previous-checksum (?<checksum>[0-9a-f]{64})$", RegexOptions.IgnoreCase)]
+    private static partial Regex PreviousChecksumLine();
 
     // Directives count only in the leading comment block, so a directive quoted further down is inert.
     private static IEnumerable<string> HeaderLines(string sql)

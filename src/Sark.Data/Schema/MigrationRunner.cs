@@ -122,7 +122,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
                 continue;
             }
 
-            var state = applied.Checksum != migration.Checksum ? MigrationState.Modified
+            var state = !migration.Accepts(applied.Checksum) ? MigrationState.Modified
                 : applied.Kind == MigrationJournal.KindBaseline ? MigrationState.Baseline
                 : MigrationState.Applied;
             entries.Add(new MigrationStatusEntry(

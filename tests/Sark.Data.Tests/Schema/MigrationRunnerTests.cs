@@ -60,6 +60,26 @@ public sealed class MigrationRunnerTests : EmptyDatabaseTest, IDisposable
     }
 
     [Fact]
+    public async Task An_edit_that_lists_the_applied_checksum_as_previous_is_accepted_and_no_other()
+    {
+        TwoTables();
+        await Runner().MigrateAsync(1);
+        var original = folder.Load()[1].Checksum;
+        folder.Add(1, "first", $"-- sark:previous-checksum {original}\n-- comment reworded\nCREATE TABLE first (id int PRIMARY KEY);", "-- sark:destructive\nDROP TABLE first;");
+
+        var status = await Runner().GetStatusAsync();
+        Assert.Equal(MigrationState.Applied, status.Entries[0].State);
+        Assert.Null(Runner().FindProblem(status));
+        await Runner().MigrateAsync();
+        Assert.True(await TableExistsAsync("second"));
+        Assert.Equal(original, await Database.ScalarAsync<string>("SELECT checksum FROM sark_migrations WHERE version = 1"));
+
+        folder.Add(1, "first", $"-- sark:previous-checksum {new string('0', 64)}\nCREATE TABLE first (id int PRIMARY KEY);", "-- sark:destructive\nDROP TABLE first;");
+        var error = await Assert.ThrowsAsync<MigrationException>(() => Runner().MigrateAsync());
+        Assert.Contains("001_first.up.sql was edited after it was applied", error.Message);
+    }
+
+    [Fact]
     public async Task Two_runners_at_once_apply_each_migration_exactly_once()
     {
         // The sleep keeps the first runner inside the lock while the second one arrives.

@@ -107,7 +107,8 @@ public sealed class MigrationSetTests
         Assert.Equal(expected, MigrationSet.Embedded.ParseVersion(text));
 
     [Theory]
-    [InlineData("9")]
+    [InlineData("1000")] // file names have three digits, so no migration will ever be 1000
+    [InlineData("999999999")]
     [InlineData("-1")]
     [InlineData("five")]
     [InlineData("005_policies")]
@@ -120,10 +121,64 @@ public sealed class MigrationSetTests
     }
 
     [Fact]
+    public void The_version_after_the_head_is_unknown_whatever_the_head_is()
+    {
+        var next = (MigrationSet.Embedded.Head + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var error = Assert.Throws<UsageException>(() => MigrationSet.Embedded.ParseVersion(next));
+        Assert.Contains($"'{next}'", error.Message);
+    }
+
+    [Fact]
     public void The_embedded_chain_keeps_the_original_revision_names_then_adds_ours()
     {
         Assert.Equal(
-            ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit", "006_protocol_adapters", "007_federation", "008_v1_import"],
+            ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit", "006_protocol_adapters", "007_federation",
+             "008_v1_import", "009_audit_event_indexes"],
             MigrationSet.Embedded.Migrations.Select(m => m.Id));
+        Assert.Equal(Enumerable.Range(1, MigrationSet.Embedded.Head), MigrationSet.Embedded.Migrations.Select(m => m.Version));
+    }
+
+    [Fact]
+    public void Previous_checksum_directives_are_read_from_the_header_only()
+    {
+        var old = new string('a', 64);
+        var older = new string('B', 64);
+        var script = MigrationScript.Parse(
+            "001_a.up.sql",
+            $"-- sark:previous-checksum {old}\n-- SARK:PREVIOUS-CHECKSUM {older}\nCREATE TABLE t (x int);\n-- sark:previous-checksum {new string('c', 64)}\n");
+
+        Assert.Equal([old, older.ToLowerInvariant()], script.PreviousChecksums);
+    }
+
+    [Theory]
+    [InlineData("-- sark:previous-checksum")]
+    [InlineData("-- sark:previous-checksum abc")]
+    [InlineData("-- sark:previous-checksum d36a004288a57179c48f0fcf6d54fabf2f31b14bb67dd5145b4e773789769283 (old)")]
+    [InlineData("-- sark:previous-checksumd36a004288a57179c48f0fcf6d54fabf2f31b14bb67dd5145b4e773789769283")]
+    public void A_malformed_previous_checksum_is_refused_naming_the_file_and_the_line(string line)
+    {
+        var error = Assert.Throws<MigrationException>(() => MigrationScript.Parse("001_a.up.sql", $"{line}\nCREATE TABLE t (x int);"));
+        Assert.Contains("'001_a.up.sql'", error.Message);
+        Assert.Contains($"'{line}'", error.Message);
+    }
+
+    [Fact]
+    public void A_previous_checksum_on_a_down_script_is_refused()
+    {
+        var error = Assert.Throws<MigrationException>(() =>
+            MigrationScript.Parse("001_a.down.sql", $"-- sark:previous-checksum {new string('a', 64)}\nDROP TABLE t;"));
+        Assert.Contains("'001_a.down.sql'", error.Message);
+        Assert.Contains("only an up script", error.Message);
+    }
+
+    [Fact]
+    public void The_shipped_007_accepts_databases_that_ran_its_first_contents()
+    {
+        var first = MigrationScript.Parse("007_federation.up.sql", Fixtures.Read("007_federation.before_009.up.sql"));
+        var federation = MigrationSet.Embedded[7];
+
+        Assert.NotEqual(first.Checksum, federation.Checksum);
+        Assert.True(federation.Accepts(first.Checksum));
+        Assert.False(federation.Accepts(new string('0', 64)));
     }
 }

@@ -3,7 +3,7 @@ using Sark.Testing;
 
 namespace Sark.Data.Tests.Schema;
 
-/// <summary>The product's own chain 001–007: every version goes up, down and up again cleanly.</summary>
+/// <summary>The product's own chain, 001 to the head: every version goes up, down and up again cleanly.</summary>
 public sealed class SchemaChainTests : EmptyDatabaseTest
 {
 

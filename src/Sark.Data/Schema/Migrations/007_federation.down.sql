@@ -28,12 +28,6 @@ ALTER TABLE audit_events
     ALTER COLUMN event_type TYPE auditeventtype USING event_type::text::auditeventtype;
 DROP TYPE auditeventtype_pre_007_down;
 
-DROP INDEX ix_audit_events_capability_id;
-DROP INDEX ix_audit_events_target_node;
-DROP INDEX ix_audit_events_source_node;
-DROP INDEX ix_audit_events_principal_org;
-DROP INDEX ix_audit_events_correlation_id;
-
 ALTER TABLE audit_events
     DROP COLUMN actual_cost,
     DROP COLUMN estimated_cost,

@@ -1,6 +1,10 @@
 -- v2.0: federation (trusted peer nodes, cross-org audit columns) and cost attribution
 -- (time-partitioned cost_tracking, principal_budgets, mv_daily_cost_summary).
 -- Time-dependent: creates cost_tracking partitions for the current and next UTC month.
+-- sark:previous-checksum d36a004288a57179c48f0fcf6d54fabf2f31b14bb67dd5145b4e773789769283
+-- That checksum is this file before 009 existed, when it also built five audit_events indexes
+-- without CONCURRENTLY (blocking writes to a table with millions of rows); 009 builds them now.
+-- Databases that ran it are accepted as they are: 009 finds their indexes and keeps them.
 
 -- Trusted peer SARK instances. node_id is unique through one unique index only.
 CREATE TABLE federation_nodes (
@@ -93,6 +97,8 @@ CREATE TABLE principal_budgets (
     monthly_spent      numeric(18,6) NOT NULL DEFAULT 0,
     last_daily_reset   timestamptz,
     last_monthly_reset timestamptz,
+    -- An ISO 4217 code is always three letters (see the CHECK), so char(3) pads nothing.
+    -- squawk-ignore ban-char-field
     currency           char(3)       NOT NULL DEFAULT 'USD',
     created_at         timestamptz   NOT NULL DEFAULT now(),
     updated_at         timestamptz   NOT NULL DEFAULT now(),
@@ -119,12 +125,7 @@ ALTER TABLE audit_events
     ADD COLUMN target_node       varchar(255),
     ADD COLUMN estimated_cost    numeric(18,6),
     ADD COLUMN actual_cost       numeric(18,6);
-
-CREATE INDEX ix_audit_events_correlation_id ON audit_events (correlation_id);
-CREATE INDEX ix_audit_events_principal_org ON audit_events (principal_org);
-CREATE INDEX ix_audit_events_source_node ON audit_events (source_node);
-CREATE INDEX ix_audit_events_target_node ON audit_events (target_node);
-CREATE INDEX ix_audit_events_capability_id ON audit_events (capability_id);
+-- Their indexes are built by 009, CONCURRENTLY: audit_events is a live v1 table.
 
 -- New audit event types. Allowed in a transaction on PostgreSQL 12+; nothing below uses them.
 ALTER TYPE auditeventtype ADD VALUE 'cross_org_request';
@@ -152,4 +153,6 @@ GROUP BY 1, 2, 3
 WITH DATA;
 
 -- Required for REFRESH MATERIALIZED VIEW CONCURRENTLY; also serves lookups by day.
+-- The view was created just above in this transaction: nobody can be writing to it.
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX ux_mv_daily_cost_summary ON mv_daily_cost_summary (day, principal_id, protocol);

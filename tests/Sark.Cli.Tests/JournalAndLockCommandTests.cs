@@ -77,7 +77,7 @@ public sealed partial class JournalAndLockCommandTests : IAsyncLifetime
         var hole = Assert.Single(repair.Out.Split('\n'), l => l.StartsWith("cannot repair ", StringComparison.Ordinal));
         Assert.StartsWith($"cannot repair 003_policies: the journal records version {Head} but has no row for it", hole);
         Assert.Contains("repair: accepted the new checksums of 1 migration(s)", repair.Out);
-        Assert.Equal("sark: repair cannot fix 1 journal problem(s), listed above; sark refuses this database until they are fixed by hand", repair.ErrorLines[^1]);
+        Assert.Equal("sark: repair cannot fix 1 journal problem(s) (listed in its output); sark refuses this database until they are fixed by hand", repair.ErrorLines[^1]);
         Assert.Equal(MigrationSet.Embedded[2].Checksum, await database.ScalarAsync<string>("SELECT checksum FROM sark_migrations WHERE version = 2"));
 
         // The fix the line gives, followed as written, leaves a sound journal.

@@ -53,7 +53,8 @@ public sealed class SchemaLockTests
     /// <summary>The backend holding the migration lock in <paramref name="mode"/> (ShareLock, ExclusiveLock); 0 when none.</summary>
     private static Task<int> HolderPidAsync(ImportScenario scenario, string mode) => scenario.Database.ScalarAsync<int>($"""
         SELECT coalesce(max(pid), 0) FROM pg_locks
-        WHERE locktype = 'advisory' AND classid = {AdvisoryLock.ClassKey} AND objid = 1 AND mode = '{mode}' AND granted
+        WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND classid = {AdvisoryLock.ClassKey} AND objid = 1 AND mode = '{mode}' AND granted
         """);
 
     [Fact]

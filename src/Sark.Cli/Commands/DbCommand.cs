@@ -122,7 +122,7 @@ internal static class DbCommand
             var outcome = await runner.RepairAsync(cancellationToken);
             ReportRepair(context, outcome);
             return outcome.JournalIsSound ? ExitCodes.Success
-                : throw new MigrationException($"repair cannot fix {outcome.NotRepaired.Count} journal problem(s), listed above; sark refuses this database until they are fixed by hand");
+                : throw new MigrationException($"repair cannot fix {outcome.NotRepaired.Count} journal problem(s) (listed in its output); sark refuses this database until they are fixed by hand");
         });
         return command;
     }

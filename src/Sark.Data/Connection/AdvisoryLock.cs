@@ -67,18 +67,19 @@ public static class AdvisoryLock
                 return;
             }
 
+            // Told before the deadline is checked, so even a short wait says whom it waited for.
+            if (waiting is not null && !told && wait > TimeSpan.Zero && await DescribeHolderAsync(connection, key, cancellationToken) is { } current)
+            {
+                waiting($"waiting up to {wait.TotalSeconds:0.#} s for {key.Purpose}, held by {current.Description}");
+                told = true;
+            }
+
             if (DateTime.UtcNow >= deadline)
             {
                 var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
                 throw new SarkException(await DescribeHolderAsync(connection, key, cancellationToken) is { } holder
                     ? $"{waited} held by {holder.Description}; wait for it to finish, or end it with SELECT pg_terminate_backend({holder.Pid})"
                     : $"{waited}; its holder has just released it, try again");
-            }
-
-            if (waiting is not null && !told && await DescribeHolderAsync(connection, key, cancellationToken) is { } current)
-            {
-                waiting($"waiting up to {wait.TotalSeconds:0.#} s for {key.Purpose}, held by {current.Description}");
-                told = true;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);

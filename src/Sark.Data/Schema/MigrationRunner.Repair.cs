@@ -35,7 +35,7 @@ public sealed partial class MigrationRunner
 
             foreach (var hole in status.Holes)
             {
-                notRepaired.Add($"cannot repair {hole.Name}: the journal records version {status.CurrentVersion} but has no row for it; sark_migrations was edited by hand. If the database has {hole.Name}'s changes, restore its row: {MigrationJournal.InsertLiteral(Migrations[hole.Version])} Otherwise restore the database from a backup");
+                notRepaired.Add($"cannot repair {hole.Name}: the journal records version {status.CurrentVersion} but has no row for it; sark_migrations was edited by hand: if the database has the changes of {hole.Name}, restore its row with {MigrationJournal.InsertLiteral(Migrations[hole.Version])} otherwise restore the database from a backup");
             }
 
             var newerSark = status.Unknown.Any();

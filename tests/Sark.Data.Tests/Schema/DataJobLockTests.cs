@@ -31,8 +31,11 @@ public sealed class DataJobLockTests : EmptyDatabaseTest, IDisposable
         return connection;
     }
 
-    private Task<long> HoldersAsync(string mode) => Database.ScalarAsync<long>(
-        $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {AdvisoryLock.ClassKey} AND objid = 1 AND mode = '{mode}' AND granted");
+    private Task<long> HoldersAsync(string mode) => Database.ScalarAsync<long>($"""
+        SELECT count(*) FROM pg_locks
+        WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND classid = {AdvisoryLock.ClassKey} AND objid = 1 AND mode = '{mode}' AND granted
+        """);
 
     [Fact]
     public async Task A_schema_change_times_out_while_a_data_job_holds_the_lock_and_names_it()

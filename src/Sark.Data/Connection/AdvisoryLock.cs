@@ -55,7 +55,7 @@ public static class AdvisoryLock
         NpgsqlConnection connection, AdvisoryLockKey key, AdvisoryLockMode mode, TimeSpan wait, Action<string>? waiting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        // A wait too long for a DateTime (weeks of hours) means: wait as long as it takes.
+        // A wait beyond what a DateTime can hold means: wait as long as it takes.
         var deadline = wait >= DateTime.MaxValue - DateTime.UtcNow ? DateTime.MaxValue : DateTime.UtcNow + wait;
         var function = mode == AdvisoryLockMode.Shared ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
         await using var tryLock = KeyCommand($"SELECT {function}($1, $2)", connection, key);

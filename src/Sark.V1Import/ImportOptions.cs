@@ -1,3 +1,5 @@
+using Sark.Data.Schema;
+
 namespace Sark.V1Import;
 
 public sealed record ImportOptions
@@ -13,6 +15,12 @@ public sealed record ImportOptions
     /// slower); the totals come back in <see cref="ImportResult.StatementMilliseconds"/>.
     /// </summary>
     public bool TimeStatements { get; init; }
+
+    /// <summary>
+    /// How long to wait for the migration lock (held by a schema change) and for the v1 import lock
+    /// (held by another execute or rollback) before giving up naming the holder.
+    /// </summary>
+    public TimeSpan LockWait { get; init; } = DataJobLock.DefaultWait;
 
     /// <summary>Recorded in v1_import_runs.started_by after the database user.</summary>
     public string StartedBy { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -22,9 +23,10 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, TimeSpan.FromSeconds(2), cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken);
         try
         {
             var mapping = new MappingSql(source);

@@ -1,6 +1,7 @@
 using System.Data;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -16,6 +17,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
     public async Task<DryRunReport> PlanAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);

@@ -1,5 +1,6 @@
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -44,8 +45,9 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
     public async Task<RollbackReport> RollBackAsync(bool dryRun, bool force, CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, TimeSpan.FromSeconds(2), cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken);
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

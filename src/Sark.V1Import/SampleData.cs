@@ -1,6 +1,7 @@
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
+using Sark.Data.Schema;
 using Sark.Data.Schema.Adoption;
 
 namespace Sark.V1Import;
@@ -31,6 +32,7 @@ public static class SampleData
         }
 
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, DataJobLock.DefaultWait, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await using (var count = Sql.Command("SELECT count(*) FROM mcp_servers", connection))
         {

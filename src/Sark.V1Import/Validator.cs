@@ -1,6 +1,7 @@
 using System.Data;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -17,6 +18,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
     public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
         if (missing.Count > 0)

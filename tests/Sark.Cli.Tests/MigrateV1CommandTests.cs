@@ -19,6 +19,7 @@ public sealed class MigrateV1CommandTests(MigratedDatabase fixture) : IClassFixt
     [InlineData("--execute", "--force")]
     [InlineData("--batch-size", "0", "--execute")]
     [InlineData("--json", "/no/such/folder/report.json", "--dry-run")]
+    [InlineData("--lock-wait", "soon", "--dry-run")]
     public async Task Bad_mode_combinations_and_values_are_usage_errors(params string[] args)
     {
         var result = await Sark(["migrate-v1", .. args]);

@@ -115,15 +115,37 @@ internal static class DbCommand
 
     private static Command RepairCommand()
     {
-        var command = new Command("repair", "Accept edited migration files by recording their new checksums") { LockWait };
+        var command = new Command("repair", $"Accept edited migration files by recording their new checksums; list the journal problems it cannot fix (exit {ExitCodes.Failure})") { LockWait };
         command.SetHandler(async (context, cancellationToken) =>
         {
             var runner = await CreateRunnerAsync(context, cancellationToken);
             var outcome = await runner.RepairAsync(cancellationToken);
-            Report(context, outcome, "repair");
-            return ExitCodes.Success;
+            ReportRepair(context, outcome);
+            return outcome.JournalIsSound ? ExitCodes.Success
+                : throw new MigrationException($"repair cannot fix {outcome.NotRepaired.Count} journal problem(s) (listed in its output); sark refuses this database until they are fixed by hand");
         });
         return command;
+    }
+
+    private static void ReportRepair(CliContext context, RepairOutcome outcome)
+    {
+        if (context.Json)
+        {
+            context.Output.WriteJson(new { action = "repair", from_version = outcome.Version, to_version = outcome.Version, steps = outcome.Repaired, not_repaired = outcome.NotRepaired });
+            return;
+        }
+
+        foreach (var problem in outcome.NotRepaired)
+        {
+            context.Output.Line(problem);
+        }
+
+        context.Output.Line((outcome.Repaired.Count, outcome.JournalIsSound) switch
+        {
+            (0, true) => "repair: nothing to repair, every applied migration matches its file",
+            (0, false) => "repair: no checksum to accept; nothing was changed",
+            _ => $"repair: accepted the new checksums of {outcome.Repaired.Count} migration(s)",
+        });
     }
 
     private static async Task<MigrationRunner> CreateRunnerAsync(CliContext context, CancellationToken cancellationToken)
@@ -155,8 +177,6 @@ internal static class DbCommand
 
         context.Output.Line((action, outcome.ChangedNothing) switch
         {
-            ("repair", true) => "repair: nothing to repair, every applied migration matches its file",
-            ("repair", false) => $"repair: accepted the new checksums of {outcome.Steps.Count} migration(s)",
             (_, true) => $"{action}: nothing to do, the database is at version {outcome.ToVersion}",
             _ => $"{action}: version {outcome.FromVersion} -> {outcome.ToVersion}, {outcome.Steps.Count} step(s)",
         });

@@ -15,13 +15,14 @@ internal static class MigrateV1Command
     private static readonly Option<bool> RollbackOption = new("--rollback") { Description = "Remove exactly the rows this tool wrote" };
     private static readonly Option<bool> Force = new("--force") { Description = "With --rollback: also remove migrated rows changed since" };
     private static readonly Option<int> BatchSize = new("--batch-size") { Description = "v1 rows per batch (one transaction and checkpoint each)", DefaultValueFactory = _ => 5000 };
+    private static readonly Option<string> LockWait = new("--lock-wait") { Description = "How long to wait for a schema change's migration lock or another run's v1 import lock", DefaultValueFactory = _ => "2s" };
     private static readonly Option<string?> JsonFile = new("--json") { Description = "Also write the report as JSON to FILE" };
 
     public static Command Build()
     {
         var command = new Command("migrate-v1", "Migrate SARK v1 servers and tools to v2 resources and capabilities")
         {
-            DryRun, Execute, Validate, RollbackOption, Force, BatchSize, JsonFile,
+            DryRun, Execute, Validate, RollbackOption, Force, BatchSize, LockWait, JsonFile,
         };
         command.SetHandler(RunAsync);
         return command;
@@ -42,7 +43,8 @@ internal static class MigrateV1Command
             throw new UsageException($"--json '{jsonPath}': the folder {directory} does not exist");
         }
 
-        var options = new ImportOptions { BatchSize = batchSize, TimeStatements = context.Output.Verbose };
+        var lockWait = DurationParser.Parse(context.Get(LockWait)!, "--lock-wait");
+        var options = new ImportOptions { BatchSize = batchSize, TimeStatements = context.Output.Verbose, LockWait = lockWait };
         var dataSource = await context.GetDataSourceAsync(cancellationToken);
         var view = new MigrateV1View(context.Output);
         object report;

@@ -7,6 +7,16 @@ namespace Sark.Data.Connection;
 public sealed record AdvisoryLockKey(int ObjectKey, string Purpose);
 
 /// <summary>
+/// How a lock is held. Shared holders run side by side and exclude every exclusive holder; an
+/// exclusive holder excludes everyone (pg_locks shows ShareLock and ExclusiveLock).
+/// </summary>
+public enum AdvisoryLockMode
+{
+    Exclusive,
+    Shared,
+}
+
+/// <summary>
 /// Session-level advisory locks that serialise sark's jobs per database. Session-level (not
 /// transaction-level) because non-transactional migrations such as CREATE INDEX CONCURRENTLY, and the
 /// v1 import's many batch transactions, run while the lock must stay held.
@@ -16,27 +26,40 @@ public static class AdvisoryLock
     // Two-key form, so the locks are easy to recognise in pg_locks: classid 'SARK', objid per job.
     public const int ClassKey = 0x5341524B;
 
+    /// <summary>Schema changes hold it exclusively, data jobs shared (see <c>DataJobLock</c>).</summary>
     public static readonly AdvisoryLockKey Migrations = new(1, "the migration lock");
 
     public static readonly AdvisoryLockKey V1Import = new(2, "the v1 import lock (another sark migrate-v1 is running)");
 
+    // The exclusive holder first (there is at most one); among shared holders the oldest session.
     private const string HolderSql = """
         SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.usename::text, ''),
-               coalesce(host(a.client_addr), 'local'), a.backend_start
+               coalesce(host(a.client_addr), 'local'), a.backend_start, l.mode = 'ShareLock', count(*) OVER ()
         FROM pg_locks l
         JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted
+        WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 2
+        ORDER BY l.mode = 'ShareLock', a.backend_start
         LIMIT 1
         """;
 
-    public static async Task AcquireAsync(NpgsqlConnection connection, AdvisoryLockKey key, TimeSpan wait, CancellationToken cancellationToken)
+    public static Task AcquireAsync(NpgsqlConnection connection, AdvisoryLockKey key, TimeSpan wait, CancellationToken cancellationToken) =>
+        AcquireAsync(connection, key, AdvisoryLockMode.Exclusive, wait, null, cancellationToken);
+
+    /// <summary>
+    /// Polls every 200 ms for at most <paramref name="wait"/>, then fails naming the holder.
+    /// <paramref name="waiting"/> hears once, after the first refused attempt, who is being waited for.
+    /// </summary>
+    public static async Task AcquireAsync(
+        NpgsqlConnection connection, AdvisoryLockKey key, AdvisoryLockMode mode, TimeSpan wait, Action<string>? waiting, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + wait;
-        await using var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock($1, $2)", connection);
-        tryLock.Parameters.Add(new NpgsqlParameter { Value = ClassKey });
-        tryLock.Parameters.Add(new NpgsqlParameter { Value = key.ObjectKey });
+        ArgumentNullException.ThrowIfNull(key);
+        // A wait beyond what a DateTime can hold means: wait as long as it takes.
+        var deadline = wait >= DateTime.MaxValue - DateTime.UtcNow ? DateTime.MaxValue : DateTime.UtcNow + wait;
+        var function = mode == AdvisoryLockMode.Shared ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
+        await using var tryLock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
+        var told = false;
         while (true)
         {
             if ((bool)(await tryLock.ExecuteScalarAsync(cancellationToken))!)
@@ -44,35 +67,60 @@ public static class AdvisoryLock
                 return;
             }
 
+            // Told before the deadline is checked, so even a short wait says whom it waited for.
+            if (waiting is not null && !told && wait > TimeSpan.Zero && await DescribeHolderAsync(connection, key, cancellationToken) is { } current)
+            {
+                waiting($"waiting up to {wait.TotalSeconds:0.#} s for {key.Purpose}, held by {current.Description}");
+                told = true;
+            }
+
             if (DateTime.UtcNow >= deadline)
             {
-                throw new SarkException(await DescribeTimeoutAsync(connection, key, wait, cancellationToken));
+                var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
+                throw new SarkException(await DescribeHolderAsync(connection, key, cancellationToken) is { } holder
+                    ? $"{waited} held by {holder.Description}; wait for it to finish, or end it with SELECT pg_terminate_backend({holder.Pid})"
+                    : $"{waited}; its holder has just released it, try again");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
     }
 
-    public static async Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken)
+    public static Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken) =>
+        ReleaseAsync(connection, key, AdvisoryLockMode.Exclusive, cancellationToken);
+
+    public static async Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, AdvisoryLockMode mode, CancellationToken cancellationToken)
     {
-        await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", connection);
-        unlock.Parameters.Add(new NpgsqlParameter { Value = ClassKey });
-        unlock.Parameters.Add(new NpgsqlParameter { Value = key.ObjectKey });
+        ArgumentNullException.ThrowIfNull(key);
+        var function = mode == AdvisoryLockMode.Shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock";
+        await using var unlock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
         await unlock.ExecuteScalarAsync(cancellationToken);
     }
 
-    private static async Task<string> DescribeTimeoutAsync(NpgsqlConnection connection, AdvisoryLockKey key, TimeSpan wait, CancellationToken cancellationToken)
+    private static NpgsqlCommand KeyCommand(string sql, NpgsqlConnection connection, AdvisoryLockKey key)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = ClassKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.ObjectKey });
+        return command;
+    }
+
+    /// <summary>"pid 8991 (application_name …, connected …Z)", or null when nobody holds the lock.</summary>
+    private static async Task<(int Pid, string Description)?> DescribeHolderAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken)
     {
         await using var holder = new NpgsqlCommand(HolderSql, connection);
         holder.Parameters.Add(new NpgsqlParameter { Value = (long)ClassKey });
         holder.Parameters.Add(new NpgsqlParameter { Value = (long)key.ObjectKey });
         await using var reader = await holder.ExecuteReaderAsync(cancellationToken);
-        var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return $"{waited}; its holder has just released it, try again";
+            return null;
         }
 
-        return $"{waited} held by pid {reader.GetInt32(0)} (application_name '{reader.GetString(1)}', user '{reader.GetString(2)}', from {reader.GetString(3)}, connected {reader.GetDateTime(4):yyyy-MM-dd HH:mm:ss}Z); wait for it to finish, or end it with SELECT pg_terminate_backend({reader.GetInt32(0)})";
+        var pid = reader.GetInt32(0);
+        var shared = reader.GetBoolean(5) ? " in shared mode (a data job such as sark migrate-v1)" : "";
+        var others = reader.GetInt64(6) - 1;
+        var alsoHeldBy = others > 0 ? $" and by {others} other session(s)" : "";
+        return (pid, $"pid {pid} (application_name '{reader.GetString(1)}', user '{reader.GetString(2)}', from {reader.GetString(3)}, connected {reader.GetDateTime(4):yyyy-MM-dd HH:mm:ss}Z){shared}{alsoHeldBy}");
     }
 }

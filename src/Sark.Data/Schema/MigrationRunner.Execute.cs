@@ -15,34 +15,6 @@ public sealed partial class MigrationRunner
     public Task<MigrationOutcome> RollbackAsync(int targetVersion, bool allowDataLoss, CancellationToken cancellationToken = default) =>
         ExecuteAsync(status => PlanRollback(status, targetVersion), allowDataLoss, cancellationToken);
 
-    /// <summary>Accepts the current contents of edited migration files by re-recording their checksums.</summary>
-    public async Task<MigrationOutcome> RepairAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, Options.LockWait, cancellationToken);
-        try
-        {
-            var status = BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
-            var steps = new List<string>();
-            foreach (var entry in status.Modified)
-            {
-                await using var update = new NpgsqlCommand(MigrationJournal.UpdateChecksumSql, connection);
-                update.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
-                update.Parameters.Add(new NpgsqlParameter { Value = entry.FileChecksum! });
-                await update.ExecuteNonQueryAsync(cancellationToken);
-                var line = $"repaired {entry.Name}: checksum {entry.JournalChecksum} -> {entry.FileChecksum}";
-                steps.Add(line);
-                Progress?.Invoke(line);
-            }
-
-            return new MigrationOutcome(status.CurrentVersion, status.CurrentVersion, steps);
-        }
-        finally
-        {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
-        }
-    }
-
     /// <summary>
     /// Records versions 1..<paramref name="version"/> as already present (kind 'baseline'), for a
     /// database whose schema another tool built and that has been verified to match. Refuses a
@@ -53,7 +25,7 @@ public sealed partial class MigrationRunner
     {
         Migrations.ValidateVersion(version);
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, Options.LockWait, cancellationToken);
+        await AcquireMigrationLockAsync(connection, cancellationToken);
         try
         {
             await SetTimeoutsAsync(connection, cancellationToken);
@@ -100,7 +72,7 @@ public sealed partial class MigrationRunner
         }
 
         RefuseDataLoss(plan, allowDataLoss);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, Options.LockWait, cancellationToken);
+        await AcquireMigrationLockAsync(connection, cancellationToken);
         try
         {
             await SetTimeoutsAsync(connection, cancellationToken);
@@ -131,6 +103,13 @@ public sealed partial class MigrationRunner
             await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Exclusive: a schema change waits for running data jobs (which hold the lock shared, see
+    /// <see cref="DataJobLock"/>) and keeps new ones out until it is done. Progress hears who it waits for.
+    /// </summary>
+    private Task AcquireMigrationLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Exclusive, Options.LockWait, Progress, cancellationToken);
 
     private static void RefuseDataLoss(MigrationPlan plan, bool allowDataLoss)
     {

@@ -110,61 +110,11 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
         return MigrationPlan.Between(Migrations, status.CurrentVersion, target);
     }
 
-    internal MigrationStatus BuildStatus(IReadOnlyList<JournalEntry> journal)
-    {
-        var byVersion = journal.ToDictionary(e => e.Version);
-        var entries = new List<MigrationStatusEntry>();
-        foreach (var migration in Migrations.Migrations)
-        {
-            if (!byVersion.Remove(migration.Version, out var applied))
-            {
-                entries.Add(new MigrationStatusEntry(migration.Version, migration.Id, MigrationState.Pending, null, null, null, null, migration.Checksum));
-                continue;
-            }
-
-            var state = !migration.Accepts(applied.Checksum) ? MigrationState.Modified
-                : applied.Kind == MigrationJournal.KindBaseline ? MigrationState.Baseline
-                : MigrationState.Applied;
-            entries.Add(new MigrationStatusEntry(
-                migration.Version, migration.Id, state, applied.AppliedAt, applied.AppliedBy, applied.DurationMs, applied.Checksum, migration.Checksum));
-        }
-
-        // Whatever is left in the journal was written by a binary that knows more migrations.
-        entries.AddRange(byVersion.Values.OrderBy(e => e.Version).Select(e =>
-            new MigrationStatusEntry(e.Version, e.Name, MigrationState.Unknown, e.AppliedAt, e.AppliedBy, e.DurationMs, e.Checksum, null)));
-        var current = journal.Count == 0 ? 0 : journal.Max(e => e.Version);
-        return new MigrationStatus(current, Migrations.Head, entries);
-    }
+    internal MigrationStatus BuildStatus(IReadOnlyList<JournalEntry> journal) => JournalCheck.BuildStatus(journal, Migrations);
 
     /// <summary>Refuses a newer database, an edited migration, or a journal with holes.</summary>
-    private void EnsureSafe(MigrationStatus status)
-    {
-        if (FindProblem(status) is { } problem)
-        {
-            throw new MigrationException(problem);
-        }
-    }
+    private void EnsureSafe(MigrationStatus status) => JournalCheck.EnsureSafe(status, Migrations);
 
     /// <summary>Why this binary must not change the database, or null when it may.</summary>
-    public string? FindProblem(MigrationStatus status)
-    {
-        ArgumentNullException.ThrowIfNull(status);
-        var unknown = status.Entries.Where(e => e.State == MigrationState.Unknown).ToList();
-        if (unknown.Count > 0)
-        {
-            return $"the database has migration {unknown[^1].Name} applied, which this sark does not know (it knows up to {Migrations.Head:D3}); the database was migrated by a newer sark, use that version";
-        }
-
-        var modified = status.Modified.FirstOrDefault();
-        if (modified is not null)
-        {
-            var file = Migrations[modified.Version].Up.FileName;
-            return $"migration file {file} was edited after it was applied: journal checksum {modified.JournalChecksum}, file checksum {modified.FileChecksum}; restore the file, or accept the new contents with 'sark db repair'";
-        }
-
-        var hole = status.Entries.FirstOrDefault(e => e.State == MigrationState.Pending && e.Version < status.CurrentVersion);
-        return hole is null
-            ? null
-            : $"the journal records version {status.CurrentVersion} but not {hole.Name}; sark_migrations was edited by hand, restore the missing row or the database from a backup";
-    }
+    public string? FindProblem(MigrationStatus status) => JournalCheck.FindProblem(status, Migrations);
 }

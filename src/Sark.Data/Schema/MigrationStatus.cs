@@ -34,6 +34,12 @@ public sealed record MigrationStatus(int CurrentVersion, int HeadVersion, IReadO
     public bool HasPending => Entries.Any(e => e.State == MigrationState.Pending);
 
     public IEnumerable<MigrationStatusEntry> Modified => Entries.Where(e => e.State == MigrationState.Modified);
+
+    /// <summary>Journal rows this binary has no migration for, lowest first.</summary>
+    public IEnumerable<MigrationStatusEntry> Unknown => Entries.Where(e => e.State == MigrationState.Unknown);
+
+    /// <summary>Known migrations missing from the journal below its highest version: rows deleted by hand.</summary>
+    public IEnumerable<MigrationStatusEntry> Holes => Entries.Where(e => e.State == MigrationState.Pending && e.Version < CurrentVersion);
 }
 
 /// <summary>What one migrate, rollback or repair did.</summary>

@@ -53,7 +53,7 @@ public sealed class MigrationRunnerTests : EmptyDatabaseTest, IDisposable
         Assert.False(await TableExistsAsync("second"));
 
         var repaired = await Runner().RepairAsync();
-        Assert.Single(repaired.Steps);
+        Assert.Single(repaired.Repaired);
         Assert.Equal(edited, await Database.ScalarAsync<string>("SELECT checksum FROM sark_migrations WHERE version = 1"));
         await Runner().MigrateAsync();
         Assert.True(await TableExistsAsync("second"));

@@ -1,0 +1,54 @@
+using System.Data;
+using Npgsql;
+using Sark.Data.Connection;
+
+namespace Sark.Data.Schema;
+
+/// <summary>
+/// The migration lock as a data job holds it: shared, so data jobs (the v1 import, its rollback,
+/// validate, dry run, the v1 sample) run side by side, but never while a schema change (migrate,
+/// rollback, repair, adopt: exclusive) runs, and no schema change starts while one of them is in
+/// the middle of its transactions. Taken first, so that the journal check after it and everything
+/// the job reads afterwards see a schema nobody changes under them; the journal check is the one
+/// <c>sark db migrate</c> uses. Hold it for the whole job on the job's own connection and dispose
+/// it at the end. Jobs of one kind still exclude each other with a job lock of their own.
+/// </summary>
+public sealed class DataJobLock : IAsyncDisposable
+{
+    /// <summary>How long a data job waits for a schema change (or another job of its kind) by default.</summary>
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(2);
+
+    private readonly NpgsqlConnection connection;
+
+    private DataJobLock(NpgsqlConnection connection) => this.connection = connection;
+
+    /// <summary>Against the product's own migrations.</summary>
+    public static Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        AcquireAsync(connection, MigrationSet.Embedded, wait, cancellationToken);
+
+    public static async Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, wait, null, cancellationToken);
+        var held = new DataJobLock(connection);
+        try
+        {
+            await JournalCheck.EnsureSafeAsync(connection, migrations, cancellationToken);
+            return held;
+        }
+        catch
+        {
+            await held.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // A broken connection has lost its session, and the lock with it.
+        if (connection.FullState == ConnectionState.Open)
+        {
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, CancellationToken.None);
+        }
+    }
+}

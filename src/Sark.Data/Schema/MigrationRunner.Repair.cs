@@ -1,0 +1,67 @@
+using Npgsql;
+using Sark.Data.Connection;
+
+namespace Sark.Data.Schema;
+
+/// <summary>
+/// What <c>sark db repair</c> did: <paramref name="Repaired"/> the checksums it accepted, and
+/// <paramref name="NotRepaired"/> the journal problems it cannot fix, each with the fix in words.
+/// </summary>
+public sealed record RepairOutcome(int Version, IReadOnlyList<string> Repaired, IReadOnlyList<string> NotRepaired)
+{
+    public bool JournalIsSound => NotRepaired.Count == 0;
+}
+
+public sealed partial class MigrationRunner
+{
+    /// <summary>
+    /// Accepts the current contents of edited migration files by re-recording their checksums, and
+    /// reports what it cannot fix: a hole in the journal (which schema is really there only a person
+    /// can tell) and versions this binary does not know. On a database a newer sark migrated it
+    /// changes nothing, like every other command of this binary.
+    /// </summary>
+    public async Task<RepairOutcome> RepairAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        await AcquireMigrationLockAsync(connection, cancellationToken);
+        try
+        {
+            var status = BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
+            var notRepaired = new List<string>();
+            foreach (var unknown in status.Unknown)
+            {
+                notRepaired.Add($"cannot repair {unknown.Name}: the journal has it, but this sark knows migrations only up to {Migrations.Head:D3}; the database was migrated by a newer sark, use that version (if no sark wrote the row, check the schema, then delete it: DELETE FROM sark_migrations WHERE version = {unknown.Version};)");
+            }
+
+            foreach (var hole in status.Holes)
+            {
+                notRepaired.Add($"cannot repair {hole.Name}: the journal records version {status.CurrentVersion} but has no row for it; sark_migrations was edited by hand: if the database has the changes of {hole.Name}, restore its row with {MigrationJournal.InsertLiteral(Migrations[hole.Version])} otherwise restore the database from a backup");
+            }
+
+            var newerSark = status.Unknown.Any();
+            var repaired = new List<string>();
+            foreach (var entry in status.Modified)
+            {
+                if (newerSark)
+                {
+                    notRepaired.Add($"not repaired {entry.Name}: its file was edited (journal checksum {entry.JournalChecksum}, file checksum {entry.FileChecksum}), but this sark does not change a database a newer sark migrated");
+                    continue;
+                }
+
+                await using var update = new NpgsqlCommand(MigrationJournal.UpdateChecksumSql, connection);
+                update.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
+                update.Parameters.Add(new NpgsqlParameter { Value = entry.FileChecksum! });
+                await update.ExecuteNonQueryAsync(cancellationToken);
+                var line = $"repaired {entry.Name}: checksum {entry.JournalChecksum} -> {entry.FileChecksum}";
+                repaired.Add(line);
+                Progress?.Invoke(line);
+            }
+
+            return new RepairOutcome(status.CurrentVersion, repaired, notRepaired);
+        }
+        finally
+        {
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
+        }
+    }
+}

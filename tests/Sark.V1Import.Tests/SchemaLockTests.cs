@@ -16,6 +16,10 @@ public sealed class SchemaLockTests
 
     private static int Head => MigrationSet.Embedded.Head;
 
+    // The version just before the import's bookkeeping tables exist: rolling back to it drops them.
+    private static int BeforeImportTables =>
+        MigrationSet.Embedded.Migrations.Single(m => m.Name == "v1_import").Version - 1;
+
     private static MigrationRunner Runner(ImportScenario scenario, TimeSpan lockWait) =>
         new(scenario.Database.DataSource, MigrationSet.Embedded, new MigrationRunnerOptions { LockWait = lockWait });
 
@@ -67,7 +71,7 @@ public sealed class SchemaLockTests
         var importPid = await HolderPidAsync(scenario, "ShareLock");
 
         var refused = await Assert.ThrowsAsync<SarkException>(() =>
-            Runner(scenario, TimeSpan.FromMilliseconds(500)).RollbackAsync(Head - 1, allowDataLoss: true));
+            Runner(scenario, TimeSpan.FromMilliseconds(500)).RollbackAsync(BeforeImportTables, allowDataLoss: true));
         // Other data jobs share the lock: a dry run still runs beside the paused import.
         var plan = await scenario.DryRunAsync();
         import.Resume();
@@ -94,7 +98,7 @@ public sealed class SchemaLockTests
         var runner = Runner(scenario, TimeSpan.FromMinutes(2));
         runner.Progress = line => waiting.TrySetResult(line);
 
-        var rollback = runner.RollbackAsync(Head - 1, allowDataLoss: true);
+        var rollback = runner.RollbackAsync(BeforeImportTables, allowDataLoss: true);
         var notice = await waiting.Task.WaitAsync(Patience);
         var stillThere = await scenario.Database.ScalarAsync<bool>("SELECT to_regclass('v1_import_provenance') IS NOT NULL");
         import.Resume();
@@ -105,7 +109,7 @@ public sealed class SchemaLockTests
         Assert.True(stillThere);
         Assert.Equal(3L, result.Tables["resources"].Inserted);
         Assert.Equal(4L, result.Tables["capabilities"].Inserted);
-        Assert.Equal(Head - 1, outcome.ToVersion);
+        Assert.Equal(BeforeImportTables, outcome.ToVersion);
         Assert.False(await scenario.Database.ScalarAsync<bool>("SELECT to_regclass('v1_import_provenance') IS NOT NULL"));
     }
 
@@ -114,7 +118,7 @@ public sealed class SchemaLockTests
     {
         await using var scenario = await ImportScenario.CreateAsync();
         await scenario.SeedBasicAsync();
-        await Runner(scenario, TimeSpan.Zero).RollbackAsync(Head - 1, allowDataLoss: true);
+        await Runner(scenario, TimeSpan.Zero).RollbackAsync(BeforeImportTables, allowDataLoss: true);
         using var resume = new ManualResetEventSlim();
         var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runner = Runner(scenario, TimeSpan.Zero);

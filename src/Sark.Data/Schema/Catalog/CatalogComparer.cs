@@ -79,12 +79,11 @@ public static class CatalogComparer
             }
         }
 
-        Members(want.Constraints, have.Constraints, table, DifferenceKind.MissingConstraint, DifferenceKind.ExtraConstraint, DifferenceKind.ConstraintDefinition, differences);
-        Members(want.Indexes, have.Indexes, table, DifferenceKind.MissingIndex, DifferenceKind.ExtraIndex, DifferenceKind.IndexDefinition, differences);
+        ConstraintComparer.Compare(want, have, differences);
         Members(want.Triggers, have.Triggers, table, DifferenceKind.MissingTrigger, DifferenceKind.ExtraTrigger, DifferenceKind.TriggerDefinition, differences);
     }
 
-    private static void Members(
+    internal static void Members(
         IReadOnlyDictionary<string, string> want, IReadOnlyDictionary<string, string> have, string table,
         DifferenceKind missing, DifferenceKind extra, DifferenceKind changed, List<CatalogDifference> differences)
     {
@@ -102,6 +101,6 @@ public static class CatalogComparer
 
     private static string NullText(bool notNull) => notNull ? "NOT NULL" : "NULL";
 
-    private static IEnumerable<string> Union(IEnumerable<string> first, IEnumerable<string> second) =>
+    internal static IEnumerable<string> Union(IEnumerable<string> first, IEnumerable<string> second) =>
         first.Union(second, StringComparer.Ordinal).Order(StringComparer.Ordinal);
 }

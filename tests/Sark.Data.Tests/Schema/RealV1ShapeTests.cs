@@ -113,6 +113,9 @@ public sealed class RealV1ShapeTests : EmptyDatabaseTest
     [Theory]
     [InlineData("DROP INDEX ix_users_email", "users: constraint users_email_key missing (expected UNIQUE (email))")]
     [InlineData(
+        "ALTER TABLE policies DROP CONSTRAINT policies_current_version_id_fkey, ADD CONSTRAINT fk_policies_current_version FOREIGN KEY (current_version_id) REFERENCES policy_versions (id) ON DELETE CASCADE",
+        "policies: constraint fk_policies_current_version is FOREIGN KEY (current_version_id) REFERENCES policy_versions(id) ON DELETE CASCADE, expected FOREIGN KEY (current_version_id) REFERENCES policy_versions(id) ON DELETE SET NULL")]
+    [InlineData(
         "ALTER TABLE policies DROP CONSTRAINT policies_current_version_id_fkey, ADD FOREIGN KEY (current_version_id) REFERENCES policy_versions (id) ON DELETE CASCADE",
         "policies: constraint fk_policies_current_version missing (expected FOREIGN KEY (current_version_id) REFERENCES policy_versions(id) ON DELETE SET NULL); constraint policies_current_version_id_fkey not expected (FOREIGN KEY (current_version_id) REFERENCES policy_versions(id) ON DELETE CASCADE)")]
     [InlineData("DROP INDEX ix_mcp_servers_name; CREATE INDEX ix_mcp_servers_name ON mcp_servers (lower(name))",

@@ -14,7 +14,8 @@ internal static class AdoptionRules
         "ix_users_email", "ix_teams_name", "ix_policies_name", "ix_api_keys_key_prefix", "ix_mcp_servers_consul_id",
     };
 
-    // Tables the v1 ORM creates that no migration has; they are left alone.
+    // Tables of v1 ORM models that no migration has; left alone. The reference ORM dump has none of
+    // them (its create_all did not load those models), but a v1 application that did would have them.
     private static readonly HashSet<string> OrmOnlyTables = new(StringComparer.Ordinal)
     {
         "usage_events", "daily_aggregates", "provider_pricing", "policy_decision_logs", "policy_change_logs",

@@ -48,7 +48,7 @@ public static class V1Databases
         }
 
         await database.ExecuteAsync(
-            $"CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('{Revisions[version - 1]}');");
+            $"CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)); INSERT INTO alembic_version VALUES ('{Revisions[version - 1]}');");
     }
 
     /// <summary>The real ORM-built shape: the dump, as it is.</summary>

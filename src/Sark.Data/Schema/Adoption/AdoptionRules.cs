@@ -35,7 +35,7 @@ internal static class AdoptionRules
     };
 
     /// <summary>The reason given for a name the ORM left to PostgreSQL; adoption renames such members.</summary>
-    public const string RenamedAtAdoption = "v1 ORM leaves the name to PostgreSQL (adoption renames it to sark's)";
+    private const string RenamedAtAdoption = "v1 ORM leaves the name to PostgreSQL (adoption renames it to sark's)";
 
     /// <summary>The v1 tables (those of versions 001–005); ORM tolerances apply only to them.</summary>
     public static readonly HashSet<string> V1Tables = new(StringComparer.Ordinal)

@@ -83,7 +83,7 @@ public static class CatalogComparer
         Members(want.Triggers, have.Triggers, table, DifferenceKind.MissingTrigger, DifferenceKind.ExtraTrigger, DifferenceKind.TriggerDefinition, differences);
     }
 
-    internal static void Members(
+    private static void Members(
         IReadOnlyDictionary<string, string> want, IReadOnlyDictionary<string, string> have, string table,
         DifferenceKind missing, DifferenceKind extra, DifferenceKind changed, List<CatalogDifference> differences)
     {
@@ -101,6 +101,6 @@ public static class CatalogComparer
 
     private static string NullText(bool notNull) => notNull ? "NOT NULL" : "NULL";
 
-    internal static IEnumerable<string> Union(IEnumerable<string> first, IEnumerable<string> second) =>
+    private static IEnumerable<string> Union(IEnumerable<string> first, IEnumerable<string> second) =>
         first.Union(second, StringComparer.Ordinal).Order(StringComparer.Ordinal);
 }

@@ -82,7 +82,7 @@ internal static partial class ConstraintComparer
     }
 
     /// <summary>An index definition without the index's own name: what the index is, not what it is called.</summary>
-    internal static string Body(string definition) => IndexName().Replace(definition, "$1$2", 1);
+    internal static string Body(string definition) => IndexNamePart().Replace(definition, "$1$2", 1);
 
     // Sorted, so that of several candidates the same one is always paired.
     private static SortedSet<string> Only(IReadOnlyDictionary<string, string> these, IReadOnlyDictionary<string, string> notIn) =>
@@ -101,5 +101,5 @@ internal static partial class ConstraintComparer
     }
 
     [GeneratedRegex("""^(CREATE (?:UNIQUE )?INDEX )(?:"(?:[^"]|"")*"|\S+)( ON .*)$""", RegexOptions.Singleline)]
-    private static partial Regex IndexName();
+    private static partial Regex IndexNamePart();
 }

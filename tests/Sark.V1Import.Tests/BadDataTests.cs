@@ -80,6 +80,12 @@ public sealed class BadDataTests
     {
         var (scenario, _) = await RunAsync(orm: true, async s =>
         {
+            // Both real v1 shapes declare these columns NOT NULL; a database whose operator relaxed
+            // that must still map, so the test relaxes it too.
+            await s.Database.ExecuteAsync("""
+                ALTER TABLE mcp_servers ALTER COLUMN capabilities DROP NOT NULL, ALTER COLUMN tags DROP NOT NULL, ALTER COLUMN extra_metadata DROP NOT NULL;
+                ALTER TABLE mcp_tools ALTER COLUMN parameters DROP NOT NULL, ALTER COLUMN extra_metadata DROP NOT NULL;
+                """);
             await s.Rows.AddServerAsync(Ids.Server(1), "bare", "http", null, "https://bare", extraMetadata: null, capabilities: null, tags: null);
             await s.Rows.AddToolAsync(Ids.Tool(1), Ids.Server(1), "bare_tool", parameters: null, extraMetadata: null);
         });

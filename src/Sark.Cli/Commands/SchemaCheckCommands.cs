@@ -104,7 +104,9 @@ internal static class SchemaCheckCommands
         output.Line($"Found: {VariantText(report.Variant)}, {report.Source}; its shape matches {Target(report)}.");
         if (report.Tolerated.Any())
         {
-            output.Line("Known differences of this variant (kept as they are):");
+            output.Line(report.Renames.Any()
+                ? "Known differences of this variant (kept as they are, except the names adoption renames):"
+                : "Known differences of this variant (kept as they are):");
             foreach (var group in report.Tolerated.GroupBy(f => f.Difference.Table.Length > 0 ? f.Difference.Table : "(types)").OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 output.Line($"  {group.Key}: {string.Join("; ", group.Select(f => f.Reason).Distinct())}");

@@ -6,7 +6,10 @@ using Sark.Testing.V1;
 
 namespace Sark.Data.Tests.Schema;
 
-/// <summary>Adopting existing SARK v1 databases of each variant, each built with our own SQL.</summary>
+/// <summary>
+/// Adopting existing SARK v1 databases of each variant: the real dumps for the ORM shape and the
+/// Alembic head, the chain recipe for older Alembic revisions (see <see cref="V1Databases"/>).
+/// </summary>
 public sealed class AdoptionTests : EmptyDatabaseTest
 {
 
@@ -69,6 +72,20 @@ public sealed class AdoptionTests : EmptyDatabaseTest
         Assert.True(await Database.ScalarAsync<bool>("SELECT to_regclass('gateway_audit_events') IS NOT NULL"));
         Assert.Equal("json", await Database.ScalarAsync<string>("SELECT data_type FROM information_schema.columns WHERE table_name = 'mcp_servers' AND column_name = 'extra_metadata'"));
         Assert.Equal("STDIO", await Database.ScalarAsync<string>("SELECT transport::text FROM mcp_servers WHERE name = 'files'"));
+    }
+
+    [Fact]
+    public async Task Tables_of_other_v1_orm_models_are_left_alone_but_an_unknown_table_is_refused()
+    {
+        // The reference dump's create_all loaded no usage model; a v1 application that did has this table.
+        await V1Databases.BuildOrmAsync(Database);
+        await Database.ExecuteAsync("CREATE TABLE usage_events (id bigserial PRIMARY KEY, payload json)");
+        Assert.Equal(AdoptionOutcome.Adoptable, (await Adopter().InspectAsync()).Outcome);
+
+        await Database.ExecuteAsync("CREATE TABLE invoices (id int PRIMARY KEY)");
+        var refused = await Adopter().InspectAsync();
+        Assert.Equal(AdoptionOutcome.Refused, refused.Outcome);
+        Assert.Equal("invoices: not expected", Assert.Single(refused.MismatchesByTable()));
     }
 
     [Fact]

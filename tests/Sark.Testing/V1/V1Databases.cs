@@ -3,9 +3,10 @@ using Sark.Data.Schema;
 namespace Sark.Testing.V1;
 
 /// <summary>
-/// Builds SARK v1 databases the way the original tools would have, with SQL of our own: the
-/// Alembic chain at a version (sark's 001–005 shape plus the original's duplicate unique indexes
-/// and its alembic_version row), or the ORM's create_all shape; and seeds them with v1 rows.
+/// Builds SARK v1 databases as the original tools did: the ORM shape and the Alembic head are the
+/// real dumps (<see cref="V1Dumps"/>); an Alembic database at an older revision, which no dump
+/// covers, is sark's 001–00n plus the original's duplicate unique indexes and its alembic_version
+/// row (a test checks that this recipe at 005 gives exactly the dump's shape). Seeds them with v1 rows.
 /// </summary>
 public static class V1Databases
 {
@@ -21,6 +22,21 @@ public static class V1Databases
     public static async Task BuildAlembicAsync(TestDatabase database, int version)
     {
         ArgumentNullException.ThrowIfNull(database);
+        if (version == Revisions.Length)
+        {
+            // Schema-only, so the dump has alembic_version without its row; a real database has it.
+            await V1Dumps.LoadAsync(database, V1Dumps.Alembic);
+            await database.ExecuteAsync($"INSERT INTO alembic_version VALUES ('{Revisions[^1]}')");
+            return;
+        }
+
+        await BuildAlembicFromChainAsync(database, version);
+    }
+
+    /// <summary>The recipe for revisions older than the dump: sark's chain, v1's duplicate indexes, the revision row.</summary>
+    public static async Task BuildAlembicFromChainAsync(TestDatabase database, int version)
+    {
+        ArgumentNullException.ThrowIfNull(database);
         for (var v = 1; v <= version; v++)
         {
             await database.ExecuteAsync(MigrationSet.Embedded[v].Up.Sql);
@@ -32,14 +48,11 @@ public static class V1Databases
         }
 
         await database.ExecuteAsync(
-            $"CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('{Revisions[version - 1]}');");
+            $"CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)); INSERT INTO alembic_version VALUES ('{Revisions[version - 1]}');");
     }
 
-    public static Task BuildOrmAsync(TestDatabase database)
-    {
-        ArgumentNullException.ThrowIfNull(database);
-        return database.ExecuteAsync(OrmSchema.Sql);
-    }
+    /// <summary>The real ORM-built shape: the dump, as it is.</summary>
+    public static Task BuildOrmAsync(TestDatabase database) => V1Dumps.LoadAsync(database, V1Dumps.Orm);
 
     /// <summary>
     /// A user, a team, servers of every transport and their tools, with awkward text. Enum labels

@@ -36,6 +36,10 @@ public sealed record AdoptionReport(
 
     public IEnumerable<AdoptionFinding> Tolerated => Findings.Where(f => !f.IsMismatch);
 
+    /// <summary>Tolerated members whose only difference is their name; adoption gives them sark's.</summary>
+    public IEnumerable<CatalogDifference> Renames =>
+        Tolerated.Select(f => f.Difference).Where(d => d.Kind is DifferenceKind.ConstraintName or DifferenceKind.IndexName);
+
     /// <summary>The mismatches grouped by table, one line per table, for the refusal message.</summary>
     public IEnumerable<string> MismatchesByTable() =>
         Mismatches

@@ -14,7 +14,8 @@ internal static class AdoptionRules
         "ix_users_email", "ix_teams_name", "ix_policies_name", "ix_api_keys_key_prefix", "ix_mcp_servers_consul_id",
     };
 
-    // Tables the v1 ORM creates that no migration has; they are left alone.
+    // Tables of v1 ORM models that no migration has; left alone. The reference ORM dump has none of
+    // them (its create_all did not load those models), but a v1 application that did would have them.
     private static readonly HashSet<string> OrmOnlyTables = new(StringComparer.Ordinal)
     {
         "usage_events", "daily_aggregates", "provider_pricing", "policy_decision_logs", "policy_change_logs",
@@ -32,6 +33,9 @@ internal static class AdoptionRules
     {
         "parameters", "invocation_count", "last_invoked",
     };
+
+    /// <summary>The reason given for a name the ORM left to PostgreSQL; adoption renames such members.</summary>
+    private const string RenamedAtAdoption = "v1 ORM leaves the name to PostgreSQL (adoption renames it to sark's)";
 
     /// <summary>The v1 tables (those of versions 001–005); ORM tolerances apply only to them.</summary>
     public static readonly HashSet<string> V1Tables = new(StringComparer.Ordinal)
@@ -95,10 +99,13 @@ internal static class AdoptionRules
             DifferenceKind.MissingColumn when d.Table == "mcp_tools" && d.Subject == "parameters_schema" => "v1 ORM calls it parameters",
             DifferenceKind.ExtraColumn when d.Table == "mcp_tools" && OrmToolColumns.Contains(d.Subject) => "v1 ORM tool column",
             DifferenceKind.ExtraColumn when d.Table == "audit_events" && OrmAuditColumns.Contains(d.Subject) => "v1 ORM audit column",
-            DifferenceKind.MissingIndex or DifferenceKind.ExtraIndex or DifferenceKind.IndexDefinition => "v1 ORM names and chooses indexes differently",
-            DifferenceKind.MissingConstraint when d.Expected!.StartsWith("UNIQUE", StringComparison.Ordinal) => "v1 ORM enforces uniqueness with a unique index",
+            DifferenceKind.ConstraintName or DifferenceKind.IndexName => RenamedAtAdoption,
+            DifferenceKind.UniqueAsIndex when d.Expected!.StartsWith("UNIQUE", StringComparison.Ordinal) => "v1 ORM enforces uniqueness with a unique index",
             DifferenceKind.MissingConstraint when d.Subject == "user_teams_pkey" => "v1 ORM creates user_teams without a primary key",
-            DifferenceKind.ConstraintDefinition when d.Expected!.StartsWith("FOREIGN KEY", StringComparison.Ordinal) => "v1 ORM declares the foreign key differently",
+            DifferenceKind.ExtraIndex => "index of the v1 ORM, left in place",
+            DifferenceKind.MissingIndex when d.Expected!.StartsWith("CREATE UNIQUE", StringComparison.Ordinal) =>
+                "v1 ORM never created this unique index, so nothing enforces it (not added: existing rows might violate it)",
+            DifferenceKind.MissingIndex => "v1 ORM never created this index (not added: building it is the operator's choice)",
             _ => null,
         };
     }

@@ -67,7 +67,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
 
     /// <summary>
     /// Inspects and, unless <paramref name="dryRun"/> or refused, records the baseline, the variant
-    /// (table sark_adoption) and, for ORM-built databases, creates the missing gateway_audit_events.
+    /// (table sark_adoption) and, for ORM-built databases, creates the missing gateway_audit_events
+    /// and renames the constraints and indexes PostgreSQL named to sark's names.
     /// All of it in one transaction under the migration lock.
     /// </summary>
     public async Task<AdoptionReport> AdoptAsync(bool dryRun, CancellationToken cancellationToken = default)
@@ -85,6 +86,12 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
             {
                 await using var create = new NpgsqlCommand(migrations[V1Head].Up.Sql, connection);
                 await create.ExecuteNonQueryAsync(token);
+            }
+
+            foreach (var rename in RenameStatements(report))
+            {
+                await using var command = new NpgsqlCommand(rename, connection);
+                await command.ExecuteNonQueryAsync(token);
             }
 
             await using (var table = new NpgsqlCommand(AdoptionRecord.CreateSql, connection))
@@ -106,6 +113,19 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         }, cancellationToken);
         return report with { Applied = true };
     }
+
+    /// <summary>
+    /// Gives members the ORM left to PostgreSQL to name the names sark's chain uses, so that every
+    /// later script that names them (003's down script drops fk_policies_current_version) finds
+    /// them. Only the name changes; the comparison proved the definitions equal.
+    /// </summary>
+    internal static IEnumerable<string> RenameStatements(AdoptionReport report) =>
+        report.Renames.Select(d =>
+            d.Kind == DifferenceKind.ConstraintName
+                ? $"ALTER TABLE {Identifier(d.Table)} RENAME CONSTRAINT {Identifier(d.Actual!)} TO {Identifier(d.Subject)}"
+                : $"ALTER INDEX {Identifier(d.Actual!)} RENAME TO {Identifier(d.Subject)}");
+
+    private static string Identifier(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     private async Task<AdoptionReport> ClassifyAsync(
         NpgsqlConnection connection, CatalogModel live, int version, V1Variant variant, string source, CancellationToken cancellationToken)

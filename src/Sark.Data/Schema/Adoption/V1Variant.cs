@@ -11,7 +11,8 @@ public enum V1Variant
 
     /// <summary>
     /// Built by the v1 application's ORM (create_all): upper-case enum labels, json columns,
-    /// mcp_tools.parameters, no server defaults, user_teams without a primary key.
+    /// mcp_tools.parameters, no server defaults, user_teams without a primary key, unique indexes
+    /// instead of unique constraints and PostgreSQL's default names for the rest.
     /// </summary>
     Orm,
 }

@@ -79,8 +79,7 @@ public static class CatalogComparer
             }
         }
 
-        Members(want.Constraints, have.Constraints, table, DifferenceKind.MissingConstraint, DifferenceKind.ExtraConstraint, DifferenceKind.ConstraintDefinition, differences);
-        Members(want.Indexes, have.Indexes, table, DifferenceKind.MissingIndex, DifferenceKind.ExtraIndex, DifferenceKind.IndexDefinition, differences);
+        ConstraintComparer.Compare(want, have, differences);
         Members(want.Triggers, have.Triggers, table, DifferenceKind.MissingTrigger, DifferenceKind.ExtraTrigger, DifferenceKind.TriggerDefinition, differences);
     }
 

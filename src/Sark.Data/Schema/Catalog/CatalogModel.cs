@@ -34,9 +34,18 @@ public enum DifferenceKind
     MissingConstraint,
     ExtraConstraint,
     ConstraintDefinition,
+
+    /// <summary>The expected constraint (Subject, Expected) exists with its definition under another name (Actual).</summary>
+    ConstraintName,
+
+    /// <summary>The expected UNIQUE or PRIMARY KEY constraint is absent, but a unique index (Actual) enforces the same rule.</summary>
+    UniqueAsIndex,
     MissingIndex,
     ExtraIndex,
     IndexDefinition,
+
+    /// <summary>The expected index (Subject, Expected) exists with its definition under another name (Actual).</summary>
+    IndexName,
     MissingTrigger,
     ExtraTrigger,
     TriggerDefinition,
@@ -62,6 +71,8 @@ public sealed record CatalogDifference(DifferenceKind Kind, string Table, string
         DifferenceKind.MissingFunction => $"function {Subject}: missing",
         DifferenceKind.ExtraFunction => $"function {Subject}: not expected",
         DifferenceKind.FunctionDefinition => $"function {Subject}: definition differs",
+        DifferenceKind.ConstraintName or DifferenceKind.IndexName => $"table {Table}: {Describe()} {Subject} is named {Actual} (same definition)",
+        DifferenceKind.UniqueAsIndex => $"table {Table}: constraint {Subject} ({Expected}) is only the unique index {Actual}",
         _ when Expected is null => $"table {Table}: {Describe()} {Subject} not expected ({Actual})",
         _ when Actual is null => $"table {Table}: {Describe()} {Subject} missing (expected {Expected})",
         _ => $"table {Table}: {Describe()} {Subject} is {Actual}, expected {Expected}",
@@ -73,8 +84,8 @@ public sealed record CatalogDifference(DifferenceKind Kind, string Table, string
         DifferenceKind.ColumnType => "column type of",
         DifferenceKind.ColumnNullability => "nullability of",
         DifferenceKind.ColumnDefault => "default of",
-        DifferenceKind.MissingConstraint or DifferenceKind.ExtraConstraint or DifferenceKind.ConstraintDefinition => "constraint",
-        DifferenceKind.MissingIndex or DifferenceKind.ExtraIndex or DifferenceKind.IndexDefinition => "index",
+        DifferenceKind.MissingConstraint or DifferenceKind.ExtraConstraint or DifferenceKind.ConstraintDefinition or DifferenceKind.ConstraintName => "constraint",
+        DifferenceKind.MissingIndex or DifferenceKind.ExtraIndex or DifferenceKind.IndexDefinition or DifferenceKind.IndexName => "index",
         DifferenceKind.MissingTrigger or DifferenceKind.ExtraTrigger or DifferenceKind.TriggerDefinition => "trigger",
         DifferenceKind.TableKind => "kind",
         DifferenceKind.ViewDefinition => "definition",

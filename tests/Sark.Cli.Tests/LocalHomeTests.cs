@@ -117,7 +117,7 @@ public sealed class LocalHomeTests
     [Fact]
     public async Task A_home_whose_socket_path_is_too_long_is_a_usage_error_naming_it_and_nothing_is_created()
     {
-        var home = Path.Combine(Path.GetTempPath(), new string('h', 100));
+        var home = Path.Combine(Path.GetTempPath(), $"sark-{Guid.NewGuid():N}-" + new string('h', 70));
         var result = await CliRunner.RunAsync("local", "start", "--data-dir", home);
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains($"{home}/run/.s.PGSQL.5432", Assert.Single(result.ErrorLines));

@@ -67,6 +67,10 @@ public sealed class LocalSecurityTests
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand("CREATE TABLE kept_from_before (id int)", connection);
             await create.ExecuteNonQueryAsync();
+
+            // postgresql.auto.conf outranks postgresql.conf; sark's command-line settings must outrank both.
+            await using var alter = new NpgsqlCommand("ALTER SYSTEM SET listen_addresses = '127.0.0.1'", connection);
+            await alter.ExecuteNonQueryAsync();
         }
 
         var before = await CliRunner.RunAsync("local", "status", "--data-dir", home.Path, "--json");

@@ -19,7 +19,7 @@ public sealed class LocalCommandTests
         Assert.Equal(first.GetProperty("port").GetInt32(), again.GetProperty("port").GetInt32());
 
         var url = await CliRunner.RunAsync("local", "url", "--data-dir", home.Path);
-        Assert.Equal($"postgresql://sark@127.0.0.1:{first.GetProperty("port").GetInt32()}/sark", url.Out.Trim());
+        Assert.Equal($"postgresql://sark@:5432/sark?host={home.Path}/run", url.Out.Trim());
 
         var stopped = await CliRunner.RunAsync("local", "stop", "--data-dir", home.Path);
         Assert.Equal(ExitCodes.Success, stopped.ExitCode);

@@ -12,7 +12,8 @@ internal sealed class TempHome : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Directory.Exists(System.IO.Path.Combine(Path, "data")))
+        // Only a running cluster needs stopping; a test may leave a folder sark refuses to touch.
+        if (File.Exists(System.IO.Path.Combine(Path, "data", "postmaster.pid")))
         {
             await Local.StopAsync();
         }

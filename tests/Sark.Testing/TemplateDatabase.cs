@@ -5,9 +5,10 @@ using Sark.Data.Schema;
 namespace Sark.Testing;
 
 /// <summary>
-/// A database migrated to head once per server and migration set, copied for each test class
-/// (CREATE DATABASE … TEMPLATE takes about 100 ms, a full migration much longer). Its name holds a
-/// hash of the migration checksums, so editing a migration makes a new template.
+/// A database migrated to head once per server, migration set and month, copied for each test
+/// class (CREATE DATABASE … TEMPLATE takes about 100 ms, a full migration much longer). Its name
+/// (<see cref="TestDatabaseNames.Template"/>) holds a hash of the migration checksums and the
+/// month, so an edited migration or a new month makes a new template.
 /// </summary>
 internal static class TemplateDatabase
 {
@@ -18,8 +19,8 @@ internal static class TemplateDatabase
     private static async Task<string> BuildAsync()
     {
         var migrations = MigrationSet.Embedded;
-        var hash = MigrationChecksum.Of(string.Join(',', migrations.Migrations.Select(m => m.Checksum + m.Down.Checksum)))[..12];
-        var name = $"sark_tpl_{hash}";
+        var now = DateTime.UtcNow;
+        var name = TestDatabaseNames.Template(migrations, now);
         var admin = await TestServer.GetAdminAsync();
         await using var connection = new NpgsqlConnection(admin.ConnectionString);
         await connection.OpenAsync();
@@ -30,6 +31,7 @@ internal static class TemplateDatabase
             await lockCommand.ExecuteNonQueryAsync();
         }
 
+        await DropOutdatedTemplatesAsync(connection, now);
         await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection))
         {
             exists.Parameters.Add(new NpgsqlParameter { Value = name });
@@ -51,6 +53,24 @@ internal static class TemplateDatabase
         // Renamed only when complete, so a half-built template is never copied.
         await ExecuteAsync(connection, $"ALTER DATABASE {building} RENAME TO {name}");
         return name;
+    }
+
+    private static async Task DropOutdatedTemplatesAsync(NpgsqlConnection connection, DateTime utcNow)
+    {
+        var outdated = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'sark\\_tpl\\_%'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                outdated.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in outdated.Where(n => TestDatabaseNames.IsOutdatedTemplate(n, utcNow)))
+        {
+            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using Sark.Data.Connection;
 
@@ -6,8 +5,9 @@ namespace Sark.Testing;
 
 /// <summary>
 /// A database of its own for one test class (or one test): created empty or from the migrated
-/// template, dropped on dispose. Names carry the creating process id so databases left by a
-/// killed test run are dropped by the next one.
+/// template, dropped on dispose. Names carry this host's id and the creating process id (see
+/// <see cref="TestDatabaseNames"/>) so databases left by a killed test run on this machine are
+/// dropped by the next one, and other machines' databases on a shared server never are.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
@@ -25,15 +25,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>URL form, for passing to the CLI's --database.</summary>
-    public string Url
-    {
-        get
-        {
-            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
-            return $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
-        }
-    }
+    /// <summary>
+    /// URL form, for passing to the CLI's --database; it has no query part, so a test may append
+    /// <c>?options=…</c>.
+    /// </summary>
+    public string Url => UrlOf(new NpgsqlConnectionStringBuilder(ConnectionString));
 
     public NpgsqlDataSource DataSource { get; }
 
@@ -48,7 +44,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await Sweep.Value;
         var admin = await TestServer.GetAdminAsync();
-        var name = $"t_{Environment.ProcessId}_{Interlocked.Increment(ref counter)}";
+        var name = TestDatabaseNames.ForThisProcess(Interlocked.Increment(ref counter));
         await using (var connection = new NpgsqlConnection(admin.ConnectionString))
         {
             await connection.OpenAsync();
@@ -59,6 +55,24 @@ public sealed class TestDatabase : IAsyncDisposable
 
         var builder = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = name, Pooling = true, ApplicationName = "sark tests" };
         return new TestDatabase(name, builder);
+    }
+
+    /// <summary>
+    /// A URL with everything needed to log in: the password (a server may require one) and a
+    /// socket directory as host, both percent-encoded as libpq and the CLI decode them.
+    /// </summary>
+    public static string UrlOf(NpgsqlConnectionStringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var login = Uri.EscapeDataString(builder.Username ?? "");
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            login += ":" + Uri.EscapeDataString(builder.Password);
+        }
+
+        var host = builder.Host ?? "";
+        host = host.StartsWith('/') ? Uri.EscapeDataString(host) : host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
+        return $"postgresql://{login}@{host}:{builder.Port}/{Uri.EscapeDataString(builder.Database ?? "")}";
     }
 
     public async Task<NpgsqlConnection> OpenAsync() => await DataSource.OpenConnectionAsync();
@@ -87,38 +101,27 @@ public sealed class TestDatabase : IAsyncDisposable
         await drop.ExecuteNonQueryAsync();
     }
 
-    private static async Task DropAbandonedAsync()
+    /// <summary>Drops the test databases this machine made whose process is gone; run once per process.</summary>
+    public static async Task DropAbandonedAsync()
     {
         var admin = await TestServer.GetAdminAsync();
         await using var connection = new NpgsqlConnection(admin.ConnectionString);
         await connection.OpenAsync();
         var names = new List<string>();
-        await using (var list = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname ~ '^t_[0-9]+_[0-9]+$'", connection))
-        await using (var reader = await list.ExecuteReaderAsync())
+        await using (var list = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE $1", connection))
         {
+            list.Parameters.Add(new NpgsqlParameter { Value = TestDatabaseNames.ThisHostPattern });
+            await using var reader = await list.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 names.Add(reader.GetString(0));
             }
         }
 
-        foreach (var name in names.Where(n => !IsAlive(int.Parse(n.Split('_')[1]))))
+        foreach (var name in names.Where(TestDatabaseNames.IsAbandonedHere))
         {
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
             await drop.ExecuteNonQueryAsync();
-        }
-    }
-
-    private static bool IsAlive(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

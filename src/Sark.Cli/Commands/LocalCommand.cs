@@ -47,6 +47,11 @@ internal static class LocalCommand
         url.SetHandler(async (context, cancellationToken) =>
         {
             var current = await context.Local.StatusAsync(cancellationToken);
+            if (current.State == LocalServerState.RunningInsecure)
+            {
+                throw new SarkException($"the embedded PostgreSQL in {current.HomeDirectory} still runs with an earlier sark's TCP listener; run 'sark local start' to restart it socket-only");
+            }
+
             if (current.State != LocalServerState.Running)
             {
                 throw new SarkException($"the embedded PostgreSQL in {current.HomeDirectory} is not running; start it with 'sark local start'");
@@ -66,6 +71,7 @@ internal static class LocalCommand
     private static string StateText(LocalServerState state) => state switch
     {
         LocalServerState.NotInitialised => "not-initialised",
+        LocalServerState.RunningInsecure => "running-insecure",
         _ => state.ToString().ToLowerInvariant(),
     };
 

@@ -5,7 +5,8 @@ namespace Sark.Data.Local;
 /// <summary>
 /// An exclusive lock on a file, so two sark processes never initialise or start the same cluster
 /// at once. .NET takes an advisory flock for FileShare.None on Unix, which the kernel releases
-/// when the process dies, so a killed process never leaves a stale lock behind.
+/// when the process dies, so a killed process never leaves a stale lock behind. The caller has
+/// made sure the folder is a sark home: the lock file is the first thing written there.
 /// </summary>
 internal sealed class LocalLock : IAsyncDisposable
 {
@@ -15,7 +16,6 @@ internal sealed class LocalLock : IAsyncDisposable
 
     public static async Task<LocalLock> AcquireAsync(string path, TimeSpan wait, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {

@@ -10,8 +10,6 @@ namespace Sark.Cli;
 /// <summary>What a command handler needs: its parsed options, output, and the chosen database.</summary>
 internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) : IAsyncDisposable
 {
-    public const string DatabaseUrlVariable = "SARK_DATABASE_URL";
-
     private NpgsqlDataSource? dataSource;
 
     public ParseResult ParseResult { get; } = parseResult;
@@ -50,7 +48,7 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
             return dataSource;
         }
 
-        var configured = DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseUrlVariable));
+        var configured = DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable));
         NpgsqlConnectionStringBuilder builder;
         if (configured is not null)
         {

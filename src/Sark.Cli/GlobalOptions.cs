@@ -22,7 +22,7 @@ internal static class GlobalOptions
     {
         Description = "Home of the embedded local PostgreSQL (default: SARK_LOCAL_DIR, else ~/.local/share/sark; /var/lib/sark as root)",
         Recursive = true,
-    }.CheckedBy(text => CheckedOptions.NotBlank(text, "--data-dir", "a folder for the embedded PostgreSQL (leave the option out to use SARK_LOCAL_DIR or the default)"));
+    }.CheckedBy(text => CheckedOptions.NotBlank(text, "--data-dir", "a folder for the embedded PostgreSQL, or leave the option out to use SARK_LOCAL_DIR or the default"));
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {

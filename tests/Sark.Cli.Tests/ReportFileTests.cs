@@ -37,7 +37,7 @@ public sealed class ReportFileTests(MigratedDatabase fixture) : IClassFixture<Mi
         Assert.Equal(ExitCodes.ReportNotWritten, result.ExitCode);
         Assert.Contains("resources: 1 inserted", result.Out);
         var line = Assert.Single(result.ErrorLines, l => l.StartsWith("sark: ", StringComparison.Ordinal));
-        Assert.StartsWith("sark: sark migrate-v1 --execute finished, but its JSON report was not written to '/dev/full'", line);
+        Assert.StartsWith("sark: migrate-v1 --execute finished, but its JSON report was not written to '/dev/full'", line);
         Assert.DoesNotContain("unexpected error", result.Error);
         Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
     }

@@ -127,7 +127,7 @@ internal static class BenchCommand
         var exitCode = rows.All(r => r.passed) ? ExitCodes.Success : ExitCodes.Failure;
         if (context.Get(JsonFile) is { } reportFile
             && !await reportFile.TryWriteAsync(
-                JsonSerializer.Serialize(new { benchmark = "migrate-v1", results = rows }, MigrateV1View.JsonOptions), "sark bench migrate-v1", context.Output.Error, cancellationToken))
+                JsonSerializer.Serialize(new { benchmark = "migrate-v1", results = rows }, MigrateV1View.JsonOptions), "bench migrate-v1", context.Output.Error, cancellationToken))
         {
             // A missed target stays the more important news; otherwise the report's loss is.
             return exitCode == ExitCodes.Success ? ExitCodes.ReportNotWritten : exitCode;

@@ -92,7 +92,7 @@ internal static class MigrateV1Command
 
         if (reportFile is not null)
         {
-            var work = $"sark migrate-v1 --{(mode == "rollback" && context.Get(DryRun) ? "rollback --dry-run" : mode)}";
+            var work = $"migrate-v1 --{(mode == "rollback" && context.Get(DryRun) ? "rollback --dry-run" : mode)}";
             if (!await reportFile.TryWriteAsync(JsonSerializer.Serialize(report, MigrateV1View.JsonOptions), work, context.Output.Error, cancellationToken))
             {
                 // A failed validation stays the more important news; otherwise the report's loss is.

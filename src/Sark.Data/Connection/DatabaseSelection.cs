@@ -42,7 +42,7 @@ public static class DatabaseSelection
         {
             throw new UsageException(source == Variable
                 ? $"{Variable} holds only blanks; set it to postgresql://user@host:port/db or 'Host=…;Database=…', or unset it to use the embedded PostgreSQL"
-                : $"{Option} is empty; expected postgresql://user@host:port/db or 'Host=…;Database=…' (leave the option out to use {Variable} or the embedded PostgreSQL)");
+                : $"{Option} is empty; expected postgresql://user@host:port/db or 'Host=…;Database=…', or leave the option out to use {Variable} or the embedded PostgreSQL");
         }
 
         try

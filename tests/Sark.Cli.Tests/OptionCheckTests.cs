@@ -69,6 +69,15 @@ public sealed class OptionCheckTests
         Assert.Contains("SARK_DATABASE_URL holds only blanks", Assert.Single(result.ErrorLines));
     }
 
+    [Fact]
+    public async Task A_blank_sark_local_dir_is_a_usage_error_naming_the_variable()
+    {
+        var result = await CliRunner.RunProcessAsync(new Dictionary<string, string?> { ["SARK_LOCAL_DIR"] = " " }, "local", "status");
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("SARK_LOCAL_DIR holds only blanks", Assert.Single(result.ErrorLines));
+        Assert.Equal("", result.Out);
+    }
+
     [Theory]
     [InlineData("500ms")]
     [InlineData("1.5s")]

@@ -86,7 +86,13 @@ public sealed class SecretOutputTests
         // Through the environment the connection string is parsed inside the command, so with
         // --verbose the whole exception chain is printed.
         string[] args = verbose ? ["db", "status", "-v"] : ["db", "status"];
-        foreach (var url in new[] { $"Host=127.0.0.1;PSW={Left}{Right};Colour=blue", $"postgresql://admin:{Left}/{Right}@127.0.0.1:1/sark" })
+        // The third: a password with an unquoted ';', whose second half reads as a bad Port value.
+        foreach (var url in new[]
+        {
+            $"Host=127.0.0.1;PSW={Left}{Right};Colour=blue",
+            $"postgresql://admin:{Left}/{Right}@127.0.0.1:1/sark",
+            $"Host=127.0.0.1;Password={Left};Port={Right}",
+        })
         {
             var result = await CliRunner.RunProcessAsync(new Dictionary<string, string?> { ["SARK_DATABASE_URL"] = url }, args);
             Assert.Equal(ExitCodes.Usage, result.ExitCode);

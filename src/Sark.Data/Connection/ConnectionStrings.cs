@@ -97,10 +97,10 @@ public static partial class ConnectionStrings
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
             {
-                // Pairs are split unambiguously, so a value of a keyword that is not a secret is not
-                // a piece of the password and can be shown.
-                var shown = SecretKeywords.IsSecret(keyword) ? "" : $" '{text}'";
-                throw new UsageException($"connection string has a bad value{shown} for '{keyword}'; expected {ExpectedValue(keyword)}", ex);
+                // The value is not shown, nor is Npgsql's exception (its message quotes the value)
+                // kept for --verbose: after a password with an unquoted ';', the rest of the password
+                // reads as further pairs ("Password=ab;Port=cd").
+                throw new UsageException($"connection string has a bad value for '{keyword}'; expected {ExpectedValue(keyword)}");
             }
         }
 
@@ -175,7 +175,8 @@ public static partial class ConnectionStrings
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
             {
-                throw new UsageException($"connection URL has a bad value for '{key}'; expected {ExpectedValue(keyword)}", ex);
+                // Npgsql's exception quotes the value; it is not kept, so --verbose cannot print it.
+                throw new UsageException($"connection URL has a bad value for '{key}'; expected {ExpectedValue(keyword)}");
             }
         }
 

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Npgsql;
 using Sark.Cli.Output;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Data.Local;
 
 namespace Sark.Cli;
@@ -10,8 +11,6 @@ namespace Sark.Cli;
 /// <summary>What a command handler needs: its parsed options, output, and the chosen database.</summary>
 internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) : IAsyncDisposable
 {
-    public const string DatabaseUrlVariable = "SARK_DATABASE_URL";
-
     private NpgsqlDataSource? dataSource;
 
     public ParseResult ParseResult { get; } = parseResult;
@@ -37,7 +36,23 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
 
     public T? Get<T>(Option<T> option) => ParseResult.GetValue(option);
 
-    public LocalPostgres Local => new(LocalPostgresOptions.Resolve(ParseResult.GetValue(GlobalOptions.DataDir)));
+    public LocalPostgres Local
+    {
+        get
+        {
+            var dataDir = ParseResult.GetValue(GlobalOptions.DataDir);
+
+            // As with SARK_DATABASE_URL: empty counts as unset, only blanks is a mistake to name
+            // rather than a reason to use the default home.
+            if (dataDir is null && Environment.GetEnvironmentVariable(LocalPostgresOptions.HomeVariable) is { Length: > 0 } variable
+                && string.IsNullOrWhiteSpace(variable))
+            {
+                throw new UsageException($"{LocalPostgresOptions.HomeVariable} holds only blanks; set it to a folder, or unset it to use the default home");
+            }
+
+            return new LocalPostgres(LocalPostgresOptions.Resolve(dataDir));
+        }
+    }
 
     /// <summary>
     /// The database to work on: <c>--database</c>, else <c>SARK_DATABASE_URL</c>, else the embedded
@@ -50,7 +65,7 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
             return dataSource;
         }
 
-        var configured = DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseUrlVariable));
+        var configured = DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable));
         NpgsqlConnectionStringBuilder builder;
         if (configured is not null)
         {

@@ -7,21 +7,46 @@ namespace Sark.Cli;
 /// <summary>Parses durations such as 500ms, 10s, 5min, 1h (a bare number is seconds).</summary>
 internal static partial class DurationParser
 {
+    // PostgreSQL takes lock_timeout and statement_timeout in whole milliseconds up to 2,147,483,647
+    // (24.8 days); one range for every duration option keeps them all valid and overflow-free.
+    public static readonly TimeSpan Minimum = TimeSpan.FromMilliseconds(1);
+
+    public static readonly TimeSpan Maximum = TimeSpan.FromHours(576);
+
+    private const string Accepted = "expected a number with ms, s, min or h from 1ms to 576h (24 days), for example 10s";
+
     public static TimeSpan Parse(string text, string optionName)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var match = Pattern().Match(text.Trim());
-        if (!match.Success || !double.TryParse(match.Groups["n"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n <= 0)
+        if (!match.Success || !double.TryParse(match.Groups["n"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
         {
-            throw new UsageException($"{optionName} '{text}' is not a duration; expected a positive number with ms, s, min or h (for example 10s)");
+            throw new UsageException($"{optionName} '{text}' is not a duration; {Accepted}");
         }
 
-        return match.Groups["unit"].Value switch
+        var milliseconds = n * match.Groups["unit"].Value switch
         {
-            "ms" => TimeSpan.FromMilliseconds(n),
-            "min" or "m" => TimeSpan.FromMinutes(n),
-            "h" => TimeSpan.FromHours(n),
-            _ => TimeSpan.FromSeconds(n),
+            "ms" => 1,
+            "min" or "m" => 60_000,
+            "h" => 3_600_000,
+            _ => 1000,
         };
+
+        // Compared before a TimeSpan is built: a huge value would overflow it. Below 1 ms PostgreSQL
+        // would round to 0, which means "no timeout", the opposite of what was asked.
+        if (double.IsNaN(milliseconds) || milliseconds < Minimum.TotalMilliseconds || milliseconds > Maximum.TotalMilliseconds)
+        {
+            throw new UsageException($"{optionName} '{text}' is out of range; {Accepted}");
+        }
+
+        return TimeSpan.FromMilliseconds(Math.Round(milliseconds));
+    }
+
+    /// <summary>Checks a duration option when the command line is parsed; the text is kept as given.</summary>
+    public static string Check(string text, string optionName)
+    {
+        Parse(text, optionName);
+        return text;
     }
 
     [GeneratedRegex(@"^(?<n>\d+(?:\.\d+)?)\s*(?<unit>ms|s|min|m|h)?$")]

@@ -27,7 +27,7 @@ public sealed class ErrorOutputTests
     }
 
     [Theory]
-    [InlineData("postgresql://admin:" + Secret + "@host:99999/db", "99999")]
+    [InlineData("postgresql://admin:" + Secret + "@host:99999/db", "port part")]
     [InlineData("postgresql://admin:" + Secret + "@host/db?colour=blue", "colour")]
     [InlineData("Host=h;Password=" + Secret + ";Colour=blue", "colour")]
     [InlineData("mysql://admin:" + Secret + "@host/db", "mysql")]

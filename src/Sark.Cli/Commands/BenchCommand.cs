@@ -18,17 +18,20 @@ namespace Sark.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly Option<int> Servers = new("--servers") { Description = "v1 servers to generate", DefaultValueFactory = _ => 100_000 };
-    private static readonly Option<int> ToolsPerServer = new("--tools-per-server") { Description = "Tools per server", DefaultValueFactory = _ => 10 };
-    private static readonly Option<int> Runs = new("--runs") { Description = "Measured runs (medians are reported)", DefaultValueFactory = _ => 3 };
-    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "Batch size passed to --execute", DefaultValueFactory = _ => 5000 };
-    private static readonly Option<string?> JsonFile = new("--json") { Description = "Also write the results as JSON to FILE" };
+    // Every value is checked when the command line is parsed: a bad one must not cost the minutes
+    // of generating data first.
+    private static readonly Option<int> Servers = V1SampleCommand.ServersOption("v1 servers to generate", 100_000);
+    private static readonly Option<int> ToolsPerServer = V1SampleCommand.ToolsPerServerOption("Tools per server");
+    private static readonly Option<int> Runs = new Option<int>("--runs") { Description = "Measured runs (medians are reported)", DefaultValueFactory = _ => 3 }.InRange(1, MaximumRuns);
+    private static readonly Option<int> BatchSize = MigrateV1Command.BatchSizeOption("Batch size passed to --execute");
+    private static readonly Option<ReportFile?> JsonFile = MigrateV1Command.JsonFileOption("Also write the results as JSON to FILE");
     private static readonly Option<bool> Keep = new("--keep") { Description = "Keep the scratch database afterwards" };
 
     private static readonly (string Operation, double Seconds)[] Targets = [("dry-run", 60), ("execute", 60), ("validate", 60)];
     private const double MemoryTargetMegabytes = 300;
     private const double FloorRatioTarget = 2.0;
     private const double RatioMinimumFloorSeconds = 5.0;
+    private const int MaximumRuns = 100;
 
     public static Command Build()
     {
@@ -43,11 +46,6 @@ internal static class BenchCommand
     private static async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var runs = context.Get(Runs);
-        if (runs < 1)
-        {
-            throw new UsageException($"--runs '{runs}' is not valid; expected 1 or more");
-        }
-
         var output = context.Output;
         var server = await context.GetDataSourceAsync(cancellationToken);
         var scratch = $"sark_bench_v1_{Environment.ProcessId}";
@@ -83,10 +81,11 @@ internal static class BenchCommand
             }
         }
 
-        return Report(context, samples);
+        return await ReportAsync(context, samples, cancellationToken);
     }
 
-    private static int Report(CliContext context, Dictionary<string, List<(double Seconds, double MemoryMegabytes)>> samples)
+    private static async Task<int> ReportAsync(
+        CliContext context, Dictionary<string, List<(double Seconds, double MemoryMegabytes)>> samples, CancellationToken cancellationToken)
     {
         static double Median(IEnumerable<double> values)
         {
@@ -125,12 +124,16 @@ internal static class BenchCommand
                 r.operation, r.runs.ToString(), $"{r.min_seconds:0.0}", $"{r.median_seconds:0.0}", $"{r.max_seconds:0.0}",
                 r.peak_memory_mb > 0 ? $"{r.peak_memory_mb:0}" : "-", $"{r.ratio_to_floor:0.00}", r.target, r.passed ? "pass" : "MISSED",
             ]));
-        if (context.Get(JsonFile) is { } path)
+        var exitCode = rows.All(r => r.passed) ? ExitCodes.Success : ExitCodes.Failure;
+        if (context.Get(JsonFile) is { } reportFile
+            && !await reportFile.TryWriteAsync(
+                JsonSerializer.Serialize(new { benchmark = "migrate-v1", results = rows }, MigrateV1View.JsonOptions), "bench migrate-v1", context.Output.Error, cancellationToken))
         {
-            File.WriteAllText(path, JsonSerializer.Serialize(new { benchmark = "migrate-v1", results = rows }, MigrateV1View.JsonOptions));
+            // A missed target stays the more important news; otherwise the report's loss is.
+            return exitCode == ExitCodes.Success ? ExitCodes.ReportNotWritten : exitCode;
         }
 
-        return rows.All(r => r.passed) ? ExitCodes.Success : ExitCodes.Failure;
+        return exitCode;
     }
 
     private static void Add(Dictionary<string, List<(double, double)>> samples, string key, (double, double) sample)

@@ -7,14 +7,24 @@ namespace Sark.Cli.Commands;
 /// <summary><c>sark db …</c>: the schema migration runner.</summary>
 internal static class DbCommand
 {
-    private static readonly Option<string?> To = new("--to") { Description = "Target version: a number (0 = empty schema) or a name such as 005_gateway_audit" };
-    private static readonly Option<string> RequiredTo = new("--to") { Description = "Target version: a number (0 = empty schema) or a name such as 005_gateway_audit", Required = true };
-    private static readonly Option<string> From = new("--from") { Description = "Version the script starts from", Required = true };
+    private const string VersionHelp = "Target version: a number (0 = empty schema) or a name such as 005_gateway_audit";
+
+    // Versions and durations are checked when the command line is parsed (see CheckedOptions), so
+    // a typo fails before the embedded server starts or a connection opens.
+    private static readonly Option<string?> To = new Option<string?>("--to") { Description = VersionHelp }.CheckedBy(CheckVersion);
+    private static readonly Option<string> RequiredTo = new Option<string>("--to") { Description = VersionHelp, Required = true }.CheckedBy(CheckVersion);
+    private static readonly Option<string> From = new Option<string>("--from") { Description = "Version the script starts from", Required = true }.CheckedBy(CheckVersion);
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the SQL that would run and change nothing" };
     private static readonly Option<bool> AllowDataLoss = new("--allow-data-loss") { Description = "Allow down scripts that destroy data" };
-    private static readonly Option<string> LockTimeout = new("--lock-timeout") { Description = "lock_timeout for each DDL statement", DefaultValueFactory = _ => "10s" };
-    private static readonly Option<string> StatementTimeout = new("--statement-timeout") { Description = "statement_timeout for each statement", DefaultValueFactory = _ => "30min" };
-    private static readonly Option<string> LockWait = new("--lock-wait") { Description = "How long to wait for another runner's migration lock", DefaultValueFactory = _ => "60s" };
+    private static readonly Option<string> LockTimeout = CheckedOptions.Duration("--lock-timeout", "lock_timeout for each DDL statement", "10s");
+    private static readonly Option<string> StatementTimeout = CheckedOptions.Duration("--statement-timeout", "statement_timeout for each statement", "30min");
+    private static readonly Option<string> LockWait = CheckedOptions.Duration("--lock-wait", "How long to wait for another runner's migration lock", "60s");
+
+    private static string CheckVersion(string text)
+    {
+        MigrationSet.Embedded.ParseVersion(text);
+        return text;
+    }
 
     public static Command Build()
     {

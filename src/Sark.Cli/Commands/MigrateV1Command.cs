@@ -14,9 +14,20 @@ internal static class MigrateV1Command
     private static readonly Option<bool> Validate = new("--validate") { Description = "Compare every migrated row with its v1 row; exits 5 on any failed check" };
     private static readonly Option<bool> RollbackOption = new("--rollback") { Description = "Remove exactly the rows this tool wrote" };
     private static readonly Option<bool> Force = new("--force") { Description = "With --rollback: also remove migrated rows changed since" };
-    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "v1 rows per batch (one transaction and checkpoint each)", DefaultValueFactory = _ => 5000 };
-    private static readonly Option<string> LockWait = new("--lock-wait") { Description = "How long to wait for a schema change's migration lock or another run's v1 import lock", DefaultValueFactory = _ => "2s" };
-    private static readonly Option<string?> JsonFile = new("--json") { Description = "Also write the report as JSON to FILE" };
+    private static readonly Option<int> BatchSize = BatchSizeOption("v1 rows per batch (one transaction and checkpoint each)");
+    private static readonly Option<string> LockWait = CheckedOptions.Duration("--lock-wait", "How long to wait for a schema change's migration lock or another run's v1 import lock", "2s");
+    private static readonly Option<ReportFile?> JsonFile = JsonFileOption("Also write the report as JSON to FILE");
+
+    /// <summary>Largest --batch-size: a batch is one transaction, and beyond this it only holds locks longer.</summary>
+    public const int MaximumBatchSize = 1_000_000;
+
+    /// <summary>--batch-size, shared with the benchmark, which passes it on.</summary>
+    public static Option<int> BatchSizeOption(string description) =>
+        new Option<int>("--batch-size") { Description = description, DefaultValueFactory = _ => 5000 }.InRange(1, MaximumBatchSize);
+
+    /// <summary>--json FILE, checked before the work (see <see cref="ReportFile"/>).</summary>
+    public static Option<ReportFile?> JsonFileOption(string description) =>
+        new Option<ReportFile?>("--json") { Description = description, HelpName = "FILE" }.CheckedBy(text => ReportFile.Prepare(text, "--json"));
 
     public static Command Build()
     {
@@ -30,21 +41,12 @@ internal static class MigrateV1Command
 
     private static async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
+        // Values were checked when the command line was parsed; the mode combination is checked here,
+        // still before anything starts.
         var mode = Mode(context);
-        var batchSize = context.Get(BatchSize);
-        if (batchSize < 1)
-        {
-            throw new UsageException($"--batch-size '{batchSize}' is not valid; expected a positive number of rows");
-        }
-
-        var jsonPath = context.Get(JsonFile);
-        if (jsonPath is not null && Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { } directory && !Directory.Exists(directory))
-        {
-            throw new UsageException($"--json '{jsonPath}': the folder {directory} does not exist");
-        }
-
+        var reportFile = context.Get(JsonFile);
         var lockWait = DurationParser.Parse(context.Get(LockWait)!, "--lock-wait");
-        var options = new ImportOptions { BatchSize = batchSize, TimeStatements = context.Output.Verbose, LockWait = lockWait };
+        var options = new ImportOptions { BatchSize = context.Get(BatchSize), TimeStatements = context.Output.Verbose, LockWait = lockWait };
         var dataSource = await context.GetDataSourceAsync(cancellationToken);
         var view = new MigrateV1View(context.Output);
         object report;
@@ -85,15 +87,21 @@ internal static class MigrateV1Command
                 break;
         }
 
-        if (jsonPath is not null)
-        {
-            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, MigrateV1View.JsonOptions), cancellationToken);
-            context.Output.Detail($"report written to {jsonPath}");
-        }
-
         if (exitCode == ExitCodes.Drift)
         {
             context.Output.Error.WriteLine("sark: validation failed; see the failed checks above");
+        }
+
+        if (reportFile is not null)
+        {
+            var work = $"migrate-v1 --{(mode == "rollback" && context.Get(DryRun) ? "rollback --dry-run" : mode)}";
+            if (!await reportFile.TryWriteAsync(JsonSerializer.Serialize(report, MigrateV1View.JsonOptions), work, context.Output.Error, cancellationToken))
+            {
+                // A failed validation stays the more important news; otherwise the report's loss is.
+                return exitCode == ExitCodes.Success ? ExitCodes.ReportNotWritten : exitCode;
+            }
+
+            context.Output.Detail($"report written to {reportFile.Given}");
         }
 
         return exitCode;

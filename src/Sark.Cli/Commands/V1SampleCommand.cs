@@ -10,8 +10,21 @@ namespace Sark.Cli.Commands;
 /// </summary>
 internal static class V1SampleCommand
 {
-    private static readonly Option<int> Servers = new("--servers") { Description = "Number of v1 servers", DefaultValueFactory = _ => 300 };
-    private static readonly Option<int> ToolsPerServer = new("--tools-per-server") { Description = "Tools per server", DefaultValueFactory = _ => 10 };
+    // The generator numbers tools as (server - 1) * tools per server + tool in a PostgreSQL integer:
+    // these limits keep that below 2^31, so a large sample cannot fail halfway through.
+    public const int MaximumServers = 10_000_000;
+    public const int MaximumToolsPerServer = 200;
+
+    private static readonly Option<int> Servers = ServersOption("Number of v1 servers", 300);
+    private static readonly Option<int> ToolsPerServer = ToolsPerServerOption("Tools per server");
+
+    /// <summary>--servers, shared with the benchmark, which uses the same generator.</summary>
+    public static Option<int> ServersOption(string description, int defaultValue) =>
+        new Option<int>("--servers") { Description = description, DefaultValueFactory = _ => defaultValue }.InRange(1, MaximumServers);
+
+    /// <summary>--tools-per-server, shared with the benchmark.</summary>
+    public static Option<int> ToolsPerServerOption(string description) =>
+        new Option<int>("--tools-per-server") { Description = description, DefaultValueFactory = _ => 10 }.InRange(0, MaximumToolsPerServer);
 
     public static Command Build()
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Npgsql;
 using Sark.Data.Errors;
@@ -8,7 +9,7 @@ namespace Sark.Data.Connection;
 /// Turns what a user typed (a <c>postgresql://</c> URL or an Npgsql keyword string) into an
 /// Npgsql connection string, and masks passwords in anything that is printed.
 /// </summary>
-public static class ConnectionStrings
+public static partial class ConnectionStrings
 {
     private static readonly Dictionary<string, string> UrlQueryKeywords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -28,26 +29,36 @@ public static class ConnectionStrings
         ["dbname"] = "Database",
     };
 
-    /// <summary>Parses a URL or keyword string; throws <see cref="UsageException"/> naming the problem.</summary>
+    private const string Expected = "expected postgresql://user@host:port/db or 'Host=…;Database=…'";
+
+    /// <summary>
+    /// Parses a URL or keyword string; throws <see cref="UsageException"/> naming the part that is
+    /// wrong. Messages never repeat the input: a value that failed to parse may hold the password.
+    /// </summary>
     public static NpgsqlConnectionStringBuilder Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var trimmed = value.Trim();
         if (trimmed.Length == 0)
         {
-            throw new UsageException("connection string is empty; expected postgresql://user@host:port/db or 'Host=…;Database=…'");
+            throw new UsageException($"connection string is empty; {Expected}");
         }
 
         var scheme = trimmed.IndexOf("://", StringComparison.Ordinal);
         if (scheme > 0 && !IsUrl(trimmed) && !trimmed[..scheme].Contains('=', StringComparison.Ordinal))
         {
-            throw new UsageException($"connection URL '{Mask(trimmed)}' has scheme '{trimmed[..scheme]}'; expected postgresql:// or postgres://");
+            // What stands before :// is named only when it has the shape of a scheme.
+            throw new UsageException(SchemeName().IsMatch(trimmed[..scheme])
+                ? $"connection URL has scheme '{trimmed[..scheme]}'; expected postgresql:// or postgres://"
+                : $"connection string is neither a postgresql:// URL nor Keyword=value pairs; {Expected}");
         }
 
-        var builder = IsUrl(trimmed) ? ParseUrl(trimmed) : ParseKeywords(trimmed);
+        var isUrl = IsUrl(trimmed);
+        var builder = isUrl ? ParseUrl(trimmed) : ParseKeywords(trimmed);
+        SecretMasker.RegisterSecretsOf(builder);
         if (string.IsNullOrEmpty(builder.Host))
         {
-            throw new UsageException($"connection string '{Mask(trimmed)}' names no host; expected postgresql://user@host:port/db or 'Host=…;Database=…'");
+            throw new UsageException($"connection {(isUrl ? "URL" : "string")} names no host; {Expected}");
         }
 
         return builder;
@@ -59,21 +70,58 @@ public static class ConnectionStrings
 
     private static NpgsqlConnectionStringBuilder ParseKeywords(string value)
     {
+        // The generic builder splits the pairs (quoting rules included) without judging keywords,
+        // so a wrong pair can be named by its keyword alone.
+        var pairs = new DbConnectionStringBuilder();
         try
         {
-            return new NpgsqlConnectionStringBuilder(value);
+            pairs.ConnectionString = value;
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        catch (ArgumentException ex)
         {
             throw new UsageException(
-                $"connection string '{Mask(value)}' is not valid ({FirstLine(ex.Message)}); expected postgresql://user@host:port/db or 'Host=…;Database=…'", ex);
+                $"connection string is not a list of Keyword=value pairs separated by ';' (quote a value that holds ';' or a quote); {Expected}", ex);
         }
+
+        var builder = new NpgsqlConnectionStringBuilder();
+        foreach (string keyword in pairs.Keys)
+        {
+            var text = pairs[keyword] as string;
+            try
+            {
+                builder[keyword] = text;
+            }
+            catch (ArgumentException ex) when (ex.InnerException is KeyNotFoundException)
+            {
+                throw new UsageException($"connection string has unknown keyword '{Printable(keyword)}'; {Expected}", ex);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
+            {
+                // The value is not shown, nor is Npgsql's exception (its message quotes the value)
+                // kept for --verbose: after a password with an unquoted ';', the rest of the password
+                // reads as further pairs ("Password=ab;Port=cd").
+                throw new UsageException($"connection string has a bad value for '{keyword}'; expected {ExpectedValue(keyword)}");
+            }
+        }
+
+        return builder;
     }
 
     private static NpgsqlConnectionStringBuilder ParseUrl(string url)
     {
-        var masked = Mask(url);
         var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+
+        // The authority (user:password@hosts) ends at the first '/' or '?'. An '@' after that point
+        // is the mark of a password holding an unencoded '/' or '?': the real user:password@ was cut
+        // in two, and parts of the password would become host, port or database. Refuse it.
+        var authorityEnd = rest.IndexOfAny(['/', '?']);
+        if (authorityEnd >= 0 && rest.IndexOf('@', authorityEnd) >= 0)
+        {
+            throw new UsageException(
+                "connection URL has an '@' after its host part, as when a password holds an unencoded '/' or '?'; "
+                + "percent-encode '/' as %2F, '?' as %3F and '@' as %40 in the password, database name and parameters");
+        }
+
         string query = "";
         var queryStart = rest.IndexOf('?', StringComparison.Ordinal);
         if (queryStart >= 0)
@@ -97,44 +145,45 @@ public static class ConnectionStrings
             var userInfo = rest[..at];
             rest = rest[(at + 1)..];
             var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Decode(colon >= 0 ? userInfo[..colon] : userInfo, masked);
+            builder.Username = Decode(colon >= 0 ? userInfo[..colon] : userInfo, "user name");
             if (colon >= 0)
             {
-                builder.Password = Decode(userInfo[(colon + 1)..], masked);
+                builder.Password = Decode(userInfo[(colon + 1)..], "password");
             }
         }
 
-        SetHosts(builder, rest, masked);
+        SetHosts(builder, rest);
         if (path.Length > 0)
         {
-            builder.Database = Decode(path, masked);
+            builder.Database = Decode(path, "database name");
         }
 
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = Decode(eq >= 0 ? pair[..eq] : pair, masked);
-            var val = eq >= 0 ? Decode(pair[(eq + 1)..], masked) : "";
+            var key = Decode(eq >= 0 ? pair[..eq] : pair, "parameters");
+            var val = eq >= 0 ? Decode(pair[(eq + 1)..], "parameters") : "";
             if (!UrlQueryKeywords.TryGetValue(key, out var keyword))
             {
                 throw new UsageException(
-                    $"connection URL '{masked}' has unknown parameter '{key}'; expected one of {string.Join(", ", UrlQueryKeywords.Keys)}");
+                    $"connection URL has unknown parameter {(ParameterName().IsMatch(key) ? $"'{key}'" : "(a name that is not a word)")}; expected one of {string.Join(", ", UrlQueryKeywords.Keys)}");
             }
 
             try
             {
                 builder[keyword] = keyword == "SSL Mode" ? NormaliseSslMode(val) : val;
             }
-            catch (Exception ex) when (ex is ArgumentException or FormatException)
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
             {
-                throw new UsageException($"connection URL '{masked}' has a bad value '{val}' for '{key}' ({FirstLine(ex.Message)})", ex);
+                // Npgsql's exception quotes the value; it is not kept, so --verbose cannot print it.
+                throw new UsageException($"connection URL has a bad value for '{key}'; expected {ExpectedValue(keyword)}");
             }
         }
 
         return builder;
     }
 
-    private static void SetHosts(NpgsqlConnectionStringBuilder builder, string hostPart, string masked)
+    private static void SetHosts(NpgsqlConnectionStringBuilder builder, string hostPart)
     {
         if (hostPart.Length == 0)
         {
@@ -152,7 +201,7 @@ public static class ConnectionStrings
                 var close = host.IndexOf(']', StringComparison.Ordinal);
                 if (close < 0)
                 {
-                    throw new UsageException($"connection URL '{masked}' has an unclosed IPv6 address '{entry}'");
+                    throw new UsageException("connection URL has an IPv6 address without its closing ']'");
                 }
 
                 port = close + 1 < host.Length && host[close + 1] == ':' ? host[(close + 2)..] : null;
@@ -166,10 +215,11 @@ public static class ConnectionStrings
 
             if (port is not null && (!int.TryParse(port, out var portNumber) || portNumber is < 1 or > 65535))
             {
-                throw new UsageException($"connection URL '{masked}' has port '{port}'; expected a number from 1 to 65535");
+                // The port is not repeated: when the URL was cut in the wrong place it is a piece of the password.
+                throw new UsageException("the port part of the connection URL (after the host's ':') is not a number from 1 to 65535");
             }
 
-            hosts.Add((Decode(host, masked), port is null ? null : int.Parse(port)));
+            hosts.Add((Decode(host, "host"), port is null ? null : int.Parse(port)));
         }
 
         if (hosts.Count == 1)
@@ -195,10 +245,10 @@ public static class ConnectionStrings
         "require" => "Require",
         "verify-ca" => "VerifyCA",
         "verify-full" => "VerifyFull",
-        _ => throw new UsageException($"sslmode '{value}' is not valid; expected disable, allow, prefer, require, verify-ca or verify-full"),
+        _ => throw new UsageException("connection URL has a bad value for 'sslmode'; expected disable, allow, prefer, require, verify-ca or verify-full"),
     };
 
-    private static string Decode(string value, string masked)
+    private static string Decode(string value, string part)
     {
         try
         {
@@ -206,15 +256,8 @@ public static class ConnectionStrings
         }
         catch (UriFormatException ex)
         {
-            throw new UsageException($"connection URL '{masked}' has bad percent-encoding in '{Mask(value)}'", ex);
+            throw new UsageException($"connection URL has bad percent-encoding in its {part}", ex);
         }
-    }
-
-    /// <summary>Replaces the password in a URL or keyword string with <c>***</c>.</summary>
-    public static string Mask(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return SecretMasker.MaskConnectionText(value);
     }
 
     /// <summary>A printable form of a parsed connection: URL shape, never the password.</summary>
@@ -240,13 +283,8 @@ public static class ConnectionStrings
         }
 
         text.Append('/').Append(Uri.EscapeDataString(builder.Database ?? ""));
-        return text.ToString();
-    }
 
-    /// <summary>The first line of a possibly multi-line message, for one-line errors.</summary>
-    public static string FirstLine(string text)
-    {
-        var newline = text.IndexOfAny(['\r', '\n']);
-        return newline >= 0 ? text[..newline] : text;
+        // A host given as "h Password=x" in a keyword string carries the password along.
+        return SecretMasker.Redact(text.ToString());
     }
 }

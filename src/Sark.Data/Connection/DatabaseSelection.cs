@@ -1,4 +1,5 @@
 using Npgsql;
+using Sark.Data.Errors;
 
 namespace Sark.Data.Connection;
 
@@ -7,22 +8,50 @@ public sealed record DatabaseChoice(NpgsqlConnectionStringBuilder Builder, strin
 
 public static class DatabaseSelection
 {
+    public const string Option = "--database";
+
+    public const string Variable = "SARK_DATABASE_URL";
+
     /// <summary>
     /// <c>--database</c> wins over <c>SARK_DATABASE_URL</c>; null means neither is set and the
-    /// embedded local PostgreSQL is the database.
+    /// embedded local PostgreSQL is the database. A blank <c>--database</c> is a usage error, never
+    /// "embedded": that fallback would quietly work on another database than the one meant. An
+    /// empty variable counts as unset (as libpq does with its PG* variables, and as
+    /// <c>SARK_DATABASE_URL= sark …</c> intends); one holding only blanks is a usage error.
     /// </summary>
     public static DatabaseChoice? Choose(string? option, string? environmentValue)
     {
-        if (!string.IsNullOrWhiteSpace(option))
+        if (option is not null)
         {
-            return new DatabaseChoice(ConnectionStrings.Parse(option), "--database");
+            return new DatabaseChoice(Parse(option, Option), Option);
         }
 
-        if (!string.IsNullOrWhiteSpace(environmentValue))
+        if (string.IsNullOrEmpty(environmentValue))
         {
-            return new DatabaseChoice(ConnectionStrings.Parse(environmentValue), "SARK_DATABASE_URL");
+            return null;
         }
 
-        return null;
+        return new DatabaseChoice(Parse(environmentValue, Variable), Variable);
+    }
+
+    /// <summary>Parses a connection setting, naming where it came from in any error.</summary>
+    public static NpgsqlConnectionStringBuilder Parse(string value, string source)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new UsageException(source == Variable
+                ? $"{Variable} holds only blanks; set it to postgresql://user@host:port/db or 'Host=…;Database=…', or unset it to use the embedded PostgreSQL"
+                : $"{Option} is empty; expected postgresql://user@host:port/db or 'Host=…;Database=…', or leave the option out to use {Variable} or the embedded PostgreSQL");
+        }
+
+        try
+        {
+            return ConnectionStrings.Parse(value);
+        }
+        catch (UsageException ex)
+        {
+            throw new UsageException($"{source}: {ex.Message}", ex);
+        }
     }
 }

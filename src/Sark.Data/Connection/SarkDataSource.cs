@@ -11,14 +11,14 @@ public static class SarkDataSource
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, string> Descriptions = [];
 
     /// <summary>
-    /// Creates a data source; the password is registered with <see cref="SecretMasker"/> so no
+    /// Creates a data source; its secrets are registered with <see cref="SecretMasker"/> so no
     /// message ever shows it. <paramref name="applicationName"/> shows up in pg_stat_activity and in
     /// the migration lock's "held by" message.
     /// </summary>
     public static NpgsqlDataSource Create(NpgsqlConnectionStringBuilder builder, string applicationName = "sark")
     {
         ArgumentNullException.ThrowIfNull(builder);
-        SecretMasker.Register(builder.Password);
+        SecretMasker.RegisterSecretsOf(builder);
         var copy = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
         if (string.IsNullOrEmpty(copy.ApplicationName))
         {

@@ -19,4 +19,10 @@ public static class ExitCodes
 
     /// <summary>The live schema or data differs from what it should be (verify, validate).</summary>
     public const int Drift = 5;
+
+    /// <summary>
+    /// The work finished and succeeded, but its report file (<c>--json FILE</c>) could not be
+    /// written: do not run the work again, only fix the file's place.
+    /// </summary>
+    public const int ReportNotWritten = 6;
 }

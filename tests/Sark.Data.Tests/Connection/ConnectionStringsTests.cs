@@ -36,9 +36,10 @@ public sealed class ConnectionStringsTests
     }
 
     [Theory]
-    [InlineData("postgresql://u:TopSecret9@h:notaport/d", "notaport")]
+    [InlineData("postgresql://u:TopSecret9@h:notaport/d", "port part")]
     [InlineData("postgresql://u:TopSecret9@h/d?bogus=1", "bogus")]
-    [InlineData("postgresql://u:TopSecret9@h/d?sslmode=maybe", "maybe")]
+    [InlineData("postgresql://u:TopSecret9@h/d?sslmode=maybe", "sslmode")]
+    [InlineData("Host=h;Port=many;Password=TopSecret9", "bad value for 'port'")]
     [InlineData("Host=h;Password=TopSecret9;Frobnicate=1", "frobnicate")]
     [InlineData("Database=d;Password=TopSecret9", "no host")]
     public void Bad_connection_strings_are_one_line_usage_errors_without_the_password(string value, string named)
@@ -58,10 +59,11 @@ public sealed class ConnectionStringsTests
         Assert.Equal(expected, ConnectionStrings.Mask(value));
 
     [Fact]
-    public void Masking_keeps_the_quote_that_closes_a_quoted_connection_string()
+    public void A_keyword_string_error_names_the_keyword_and_never_repeats_the_string()
     {
         var error = Assert.Throws<UsageException>(() => ConnectionStrings.Parse("Hots=x;Password=TopSecret9"));
-        Assert.Contains("'Hots=x;Password=***'", error.Message);
+        Assert.Contains("unknown keyword 'hots'", error.Message);
+        Assert.DoesNotContain("Password", error.Message);
     }
 
     [Fact]
@@ -86,6 +88,28 @@ public sealed class ConnectionStringsTests
         Assert.Equal("--database", DatabaseSelection.Choose("postgresql://a@h1/d", "postgresql://b@h2/d")!.Source);
         Assert.Equal("h1", DatabaseSelection.Choose("postgresql://a@h1/d", "postgresql://b@h2/d")!.Builder.Host);
         Assert.Equal("h2", DatabaseSelection.Choose(null, "postgresql://b@h2/d")!.Builder.Host);
-        Assert.Null(DatabaseSelection.Choose(" ", null));
+        Assert.Null(DatabaseSelection.Choose(null, null));
+    }
+
+    [Fact]
+    public void A_blank_database_option_is_a_usage_error_not_the_embedded_database()
+    {
+        Assert.Equal(ExitCodes.Usage, Assert.Throws<UsageException>(() => DatabaseSelection.Choose("", null)).ExitCode);
+        Assert.Contains("--database is empty", Assert.Throws<UsageException>(() => DatabaseSelection.Choose(" \t", "postgresql://b@h2/d")).Message);
+    }
+
+    [Fact]
+    public void An_empty_variable_counts_as_unset_and_a_blank_one_is_a_usage_error()
+    {
+        Assert.Null(DatabaseSelection.Choose(null, ""));
+        var error = Assert.Throws<UsageException>(() => DatabaseSelection.Choose(null, "  "));
+        Assert.Contains("SARK_DATABASE_URL holds only blanks", error.Message);
+    }
+
+    [Fact]
+    public void Errors_in_the_variable_name_it()
+    {
+        var error = Assert.Throws<UsageException>(() => DatabaseSelection.Choose(null, "Host=h;Colour=blue"));
+        Assert.StartsWith("SARK_DATABASE_URL: ", error.Message);
     }
 }

@@ -28,7 +28,8 @@ public sealed record DocCommand(
 /// line starting with <c>sark </c>, <c>$ sark </c> or <c>dotnet run --project src/Sark.Cli -- </c>;
 /// in sh/bash blocks also a command after <c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>|</c> or a case
 /// label. The command ends at a pipe, a redirection, <c>;</c> or a <c>#</c> comment.</item>
-/// <item>Placeholders stand for a value and are replaced with <c>1</c>: shell variables
+/// <item>Placeholders stand for a value and are replaced with <c>1</c> (after <c>--database</c>, with
+/// a well-formed URL): shell variables
 /// (<c>$V1_URL</c>, <c>"$V1_URL"</c>) and <c>&lt;word&gt;</c>. A lone <c>…</c> or <c>...</c> stands
 /// for "more arguments" and is dropped.</item>
 /// <item>A line without a prompt that has <c>[optional]</c> or <c>(a | b)</c> parts is a synopsis:
@@ -47,6 +48,13 @@ public static class DocCommands
     private static readonly string[] DotnetRunPrefix = ["dotnet", "run", "--project", "src/Sark.Cli", "--"];
 
     public const string PlaceholderValue = "1";
+
+    /// <summary>What a placeholder after --database stands for: options are checked while parsing.</summary>
+    public const string DatabasePlaceholderValue = "postgresql://sark@localhost/sark";
+
+    // Option values are checked at parse time, so a placeholder must be a value its option accepts.
+    private static string PlaceholderFor(string? option) =>
+        option == "--database" ? DatabasePlaceholderValue : PlaceholderValue;
 
     public static IReadOnlyList<DocCommand> All { get; } = [.. MarkdownDoc.All.SelectMany(d => d.CodeBlocks).SelectMany(Read)];
 
@@ -163,7 +171,7 @@ public static class DocCommands
             else if (word.Expands || (!word.Quoted && word.Text.StartsWith('<') && word.Text.EndsWith('>')))
             {
                 placeholders = true;
-                arguments.Add(PlaceholderValue);
+                arguments.Add(PlaceholderFor(arguments.LastOrDefault()));
             }
             else
             {

@@ -7,10 +7,10 @@ public sealed class DocCommandsConventionTests
         [.. DocCommands.Read(new CodeBlock("test.md", language, [.. lines.Select((t, i) => new DocLine("test.md", i + 1, t))]))];
 
     [Fact]
-    public void Placeholders_become_one_and_an_ellipsis_is_dropped()
+    public void Placeholders_become_one_or_a_url_after_database_and_an_ellipsis_is_dropped()
     {
         var command = Assert.Single(Read("", "$ sark db status --database \"$V1_URL\" --to <version> …"));
-        Assert.Equal(["db", "status", "--database", "1", "--to", "1"], command.Arguments);
+        Assert.Equal(["db", "status", "--database", DocCommands.DatabasePlaceholderValue, "--to", "1"], command.Arguments);
         Assert.True(command.HasPlaceholders);
     }
 

@@ -276,13 +276,26 @@ public static partial class ConnectionStrings
             text.Append('@');
         }
 
-        text.Append(builder.Host);
-        if (builder.Port != NpgsqlConnection.DefaultPort && builder.Host?.Contains(':', StringComparison.Ordinal) != true)
+        // A Unix-socket directory cannot stand in the authority part; libpq takes it as ?host=.
+        var socketDirectory = builder.Host?.StartsWith('/') == true ? builder.Host : null;
+        if (socketDirectory is not null)
         {
             text.Append(':').Append(builder.Port);
         }
+        else
+        {
+            text.Append(builder.Host);
+            if (builder.Port != NpgsqlConnection.DefaultPort && builder.Host?.Contains(':', StringComparison.Ordinal) != true)
+            {
+                text.Append(':').Append(builder.Port);
+            }
+        }
 
         text.Append('/').Append(Uri.EscapeDataString(builder.Database ?? ""));
+        if (socketDirectory is not null)
+        {
+            text.Append("?host=").Append(Uri.EscapeDataString(socketDirectory));
+        }
 
         // A host given as "h Password=x" in a keyword string carries the password along.
         return SecretMasker.Redact(text.ToString());

@@ -83,6 +83,17 @@ public sealed class ConnectionStringsTests
     }
 
     [Fact]
+    public void Describe_shows_a_socket_directory_as_the_host_parameter_and_the_result_parses_back()
+    {
+        var builder = ConnectionStrings.Parse("postgresql://sark@:5432/sark?host=%2Fhome%2Fa%20b%2Frun");
+        var described = ConnectionStrings.Describe(builder);
+        Assert.Equal("postgresql://sark@:5432/sark?host=%2Fhome%2Fa%20b%2Frun", described);
+        var again = ConnectionStrings.Parse(described);
+        Assert.Equal("/home/a b/run", again.Host);
+        Assert.Equal(5432, again.Port);
+    }
+
+    [Fact]
     public void Database_option_wins_over_the_environment_and_neither_means_embedded()
     {
         Assert.Equal("--database", DatabaseSelection.Choose("postgresql://a@h1/d", "postgresql://b@h2/d")!.Source);

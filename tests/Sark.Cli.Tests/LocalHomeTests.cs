@@ -56,6 +56,41 @@ public sealed class LocalHomeTests
     }
 
     [Fact]
+    public async Task A_link_the_server_user_planted_in_its_home_never_gets_root_to_write_elsewhere()
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess)
+        {
+            return; // The server runs as another user only when sark runs as root; CI runs as root.
+        }
+
+        await using var home = new TempHome();
+        var outside = Path.Combine(Path.GetTempPath(), $"sark-root-only-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(outside, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var victim = Path.Combine(outside, "root-only.conf");
+        await File.WriteAllTextAsync(victim, "root's own settings");
+        try
+        {
+            Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("local", "start", "--data-dir", home.Path)).ExitCode);
+            Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("local", "stop", "--data-dir", home.Path)).ExitCode);
+
+            // What a compromised server account could do: pg_hba.conf becomes a link to a root-only file.
+            var hba = Path.Combine(home.Path, "data", "pg_hba.conf");
+            File.Delete(hba);
+            File.CreateSymbolicLink(hba, victim);
+
+            var start = await CliRunner.RunAsync("local", "start", "--data-dir", home.Path);
+
+            Assert.Equal(ExitCodes.Failure, start.ExitCode);
+            Assert.Contains($"could not write {hba} as the '{OsCommand.ServerSystemUser}' system user", Assert.Single(start.ErrorLines));
+            Assert.Equal("root's own settings", await File.ReadAllTextAsync(victim));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_empty_data_folder_is_initialised_but_one_with_files_and_no_cluster_is_refused()
     {
         await using var home = new TempHome();

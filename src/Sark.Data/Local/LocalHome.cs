@@ -142,9 +142,10 @@ internal sealed class LocalHome(string root, string? runAs)
 
         if (kind != LocalHomeKind.Sark)
         {
-            await File.WriteAllTextAsync(
+            await WriteFileAsync(
                 Marker,
                 "This folder is the home of sark's embedded PostgreSQL. sark removes nothing outside it and only its own failed initdb inside it.\n",
+                append: false,
                 cancellationToken);
         }
     }
@@ -180,7 +181,7 @@ internal sealed class LocalHome(string root, string? runAs)
         {
             if (Directory.Exists(DataDirectory))
             {
-                DeleteContents(DataDirectory);
+                await DeleteContentsAsync(DataDirectory, cancellationToken);
             }
         }
         else if (Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())
@@ -189,7 +190,10 @@ internal sealed class LocalHome(string root, string? runAs)
                 $"{DataDirectory} is not empty but holds no PostgreSQL cluster (no PG_VERSION) that sark made; sark does not delete what it did not create: move its contents away or choose another --data-dir");
         }
 
-        await File.WriteAllTextAsync(InitdbMarker, "sark's initdb has not finished; sark may delete data/ and run it again.\n", cancellationToken);
+        if (!File.Exists(InitdbMarker))
+        {
+            await WriteFileAsync(InitdbMarker, "sark's initdb has not finished; sark may delete data/ and run it again.\n", append: false, cancellationToken);
+        }
     }
 
     public void EndInitdb() => File.Delete(InitdbMarker);
@@ -263,19 +267,37 @@ internal sealed class LocalHome(string root, string? runAs)
         }
     }
 
-    private static void DeleteContents(string directory)
+    /// <summary>
+    /// Writes a file in the home. Under root the home belongs to the server user, who could have put a
+    /// symbolic link where the file goes; writing as that user means such a link can only lead to what
+    /// that user may write anyway, never to a file only root may change.
+    /// </summary>
+    public async Task WriteFileAsync(string path, string content, bool append, CancellationToken cancellationToken)
     {
-        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        if (runAs is null)
         {
-            // A symbolic link goes (unlink), never what it points to.
-            if (entry is DirectoryInfo { LinkTarget: null } subdirectory)
-            {
-                subdirectory.Delete(recursive: true);
-            }
-            else
-            {
-                File.Delete(entry.FullName);
-            }
+            await (append ? File.AppendAllTextAsync(path, content, cancellationToken) : File.WriteAllTextAsync(path, content, cancellationToken));
+            return;
+        }
+
+        var script = append ? "cat >> \"$1\"" : "cat > \"$1\"";
+        var result = await ProcessRunner.RunAsync("sh", ["-c", script, "sh", path], runAs, content, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new LocalPostgresException($"could not write {path} as the '{runAs}' system user: {result.Output}");
+        }
+    }
+
+    /// <summary>
+    /// Empties a failed initdb's data/, as the server user (see <see cref="WriteFileAsync"/>): find
+    /// neither follows symbolic links nor descends through them, so only the folder's own entries go.
+    /// </summary>
+    private async Task DeleteContentsAsync(string directory, CancellationToken cancellationToken)
+    {
+        var result = await ProcessRunner.RunAsync("find", [directory, "-mindepth", "1", "-delete"], runAs, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new LocalPostgresException($"could not remove what a failed initdb left in {directory}: {result.Output}");
         }
     }
 }

@@ -34,14 +34,14 @@ public sealed partial class LocalPostgres
             settings.AddRange(["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
         }
 
-        await File.AppendAllLinesAsync(home.ConfigFile, settings, cancellationToken);
+        await home.WriteFileAsync(home.ConfigFile, string.Join('\n', settings) + "\n", append: true, cancellationToken);
         home.EndInitdb();
     }
 
     private async Task StartServerAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
     {
         // Rewritten at every start: clusters of earlier sark versions trusted every TCP client.
-        await File.WriteAllTextAsync(home.HbaFile, AccessRules(), cancellationToken);
+        await home.WriteFileAsync(home.HbaFile, AccessRules(), append: false, cancellationToken);
 
         // On the command line, these beat postgresql.conf and ALTER SYSTEM, so an older cluster's
         // listen_addresses = '127.0.0.1' cannot come back. pg_ctl passes -o through /bin/sh.

@@ -10,8 +10,13 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 /// <summary>Runs the PostgreSQL server tools, as the <c>postgres</c> system user when we are root.</summary>
 internal static class ProcessRunner
 {
+    public static Task<ProcessResult> RunAsync(
+        string fileName, IReadOnlyList<string> arguments, string? runAsUser, CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, runAsUser, standardInput: null, cancellationToken);
+
+    /// <summary>Runs the program with <paramref name="standardInput"/> written to its stdin (then closed).</summary>
     public static async Task<ProcessResult> RunAsync(
-        string fileName, IReadOnlyList<string> arguments, string? runAsUser, CancellationToken cancellationToken)
+        string fileName, IReadOnlyList<string> arguments, string? runAsUser, string? standardInput, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo
         {
@@ -46,6 +51,11 @@ internal static class ProcessRunner
 
         using var process = new Process { StartInfo = start };
         process.Start();
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -41,7 +41,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         var missing = V1Tables.Where(t => !columns.Keys.Any(c => c.StartsWith(t + ".", StringComparison.Ordinal))).ToList();
         if (missing.Count > 0)
         {
-            throw new SarkException($"the database has no v1 table {string.Join(" or ", missing)} in schema '{schema}': there is nothing to migrate (run 'sark db adopt' on an existing SARK v1 database, or 'sark db migrate' on a new one; another schema is chosen with search_path)");
+            throw new SarkException($"the database has no v1 table {string.Join(" or ", missing)} in schema '{schema}': there is nothing to migrate (run 'sark db adopt' on an existing SARK v1 database, or 'sark db migrate' on a new one; tables in another schema are found through search_path)");
         }
 
         var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);

@@ -42,6 +42,25 @@ public sealed partial class BadDataTests
     }
 
     [Fact]
+    public async Task Every_check_of_resources_and_capabilities_is_a_rule_of_the_mapping()
+    {
+        await using var scenario = await ImportScenario.CreateAsync(orm: false);
+        await using var connection = await scenario.Database.OpenAsync();
+        var mapping = await Mapping.MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection), CancellationToken.None);
+        var rules = await scenario.Database.ScalarAsync<string>("""
+            SELECT string_agg(c.relname || ':violates v2 check ' || k.conname, ';') FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+            WHERE k.contype = 'c' AND c.relname IN ('resources', 'capabilities') AND c.relnamespace = 'public'::regnamespace
+            """);
+
+        Assert.Contains("resources:violates v2 check ck_resources_endpoint_not_blank", rules);
+        Assert.All(rules.Split(';'), rule =>
+        {
+            var table = Mapping.V2Table.All.Single(t => rule.StartsWith(t.Target + ":", StringComparison.Ordinal));
+            Assert.Contains(rule[(table.Target.Length + 1)..], mapping.For(table, "true"), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task A_check_added_to_a_v2_table_is_applied_by_the_mapping_in_every_mode()
     {
         await using var scenario = await ImportScenario.CreateAsync(orm: true);

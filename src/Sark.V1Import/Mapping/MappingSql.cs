@@ -158,12 +158,15 @@ internal sealed class MappingSql
     /// <summary>
     /// Adds the v2 table's own constraints to a mapping query: a mapped row without an issue yet
     /// that one of them would refuse becomes invalid, naming the constraint. The row's columns are
-    /// in scope unqualified, as the constraint expressions expect.
+    /// in scope unqualified, as the constraint expressions expect. OFFSET 0 keeps the mapped row a
+    /// row: pulled up into this query, every reference to a column would repeat the expression
+    /// behind it (PostgreSQL does not share them), building each metadata object twice.
     /// </summary>
     private string Checked(V2Table table, string mapped) => !constraints.Any(table) ? mapped : $"""
         SELECT m.source_id, m.id, {string.Join(", ", table.Fields.Select(f => $"m.{f}"))},
                coalesce(m.issue_kind, refused.issue_kind) AS issue_kind, coalesce(m.issue, refused.issue) AS issue
-        FROM ({mapped}) m
+        FROM ({mapped}
+              OFFSET 0) m
         CROSS JOIN LATERAL {Issue("WHEN m.issue_kind IS NOT NULL THEN NULL" + constraints.Violations(table))} refused
         """;
 

@@ -3,32 +3,29 @@ using Npgsql;
 namespace Sark.V1Import.Mapping;
 
 /// <summary>
-/// The row rules of the v2 tables as the database itself defines them: every CHECK constraint and
-/// NOT NULL column of resources and capabilities, read from the catalog of the current schema.
+/// The row rules of the v2 tables as the database itself defines them: every CHECK constraint of
+/// resources and capabilities, read from the catalog of the current schema.
 /// The mapping evaluates exactly these predicates on each mapped row, so a row the constraints
 /// would refuse is skipped as invalid in every mode (dry run, execute, validate) instead of
 /// aborting a batch; there is no second copy of the rules that could drift from the schema, and a
 /// constraint an operator adds is honoured too. A CHECK over a column the mapping does not write
-/// cannot be evaluated here; the importer's per-row fallback catches what it refuses.
+/// cannot be evaluated here; the importer's per-row fallback catches what it refuses, and so NOT
+/// NULL (every NOT NULL v2 column the mapping writes comes from a NOT NULL v1 column or a
+/// coalesce; testing them on every row cost more than the rest of the rules together).
 /// </summary>
 internal sealed class V2Constraints
 {
-    // NOT NULL first, then the CHECKs by name. The expression is the constraint's own (pg_get_expr),
-    // over unqualified column names; the reason is quoted by the server, so no name needs escaping here.
+    // The expression is the constraint's own (pg_get_expr), over unqualified column names; the
+    // reason is quoted by the server, so no name needs escaping here.
     private const string CatalogSql = """
-        SELECT c.relname::text, quote_ident(a.attname) || ' IS NOT NULL',
-               quote_literal(a.attname || ' has no value; v2 requires one (NOT NULL)'), ARRAY[a.attname::text], 1
-        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s ON s.oid = c.relnamespace
-        WHERE a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped AND s.nspname = current_schema() AND c.relname IN ('resources', 'capabilities')
-        UNION ALL
         SELECT c.relname::text, pg_get_expr(k.conbin, k.conrelid),
                quote_literal(array_to_string(array(
                    SELECT a.attname FROM unnest(k.conkey) n JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = n ORDER BY n), ', ')
                    || ' violates v2 check ' || k.conname),
-               array(SELECT a.attname::text FROM unnest(k.conkey) n JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = n), 2
+               array(SELECT a.attname::text FROM unnest(k.conkey) n JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = n)
         FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace s ON s.oid = c.relnamespace
         WHERE k.contype = 'c' AND s.nspname = current_schema() AND c.relname IN ('resources', 'capabilities')
-        ORDER BY 1, 5, 3
+        ORDER BY 1, k.conname
         """;
 
     private readonly Dictionary<string, List<(string Predicate, string ReasonLiteral)>> rules = new(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Npgsql;
 using Sark.Cli.Commands;
+using Sark.Cli.Output;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
 
@@ -37,7 +38,7 @@ public static class SarkCli
             // An unknown word is the more useful message than "required command was not provided".
             var error = parseResult.Errors.FirstOrDefault(e => parseResult.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal)))
                 ?? parseResult.Errors[0];
-            await stderr.WriteLineAsync($"sark: {SecretMasker.Redact(error.Message)} (see 'sark --help')");
+            await stderr.WriteLineAsync(TerminalText.Escape($"sark: {SecretMasker.Redact(error.Message)} (see 'sark --help')"));
             return ExitCodes.Usage;
         }
 
@@ -51,10 +52,11 @@ public static class SarkCli
         catch (Exception ex)
         {
             var (message, code) = Describe(ex);
-            await stderr.WriteLineAsync($"sark: {SecretMasker.Redact(message)}");
+            // Messages can quote database values: escaped like every other human-readable line.
+            await stderr.WriteLineAsync(TerminalText.Escape($"sark: {SecretMasker.Redact(message)}"));
             if (verbose)
             {
-                await stderr.WriteLineAsync(SecretMasker.Redact(ex.ToString()));
+                await stderr.WriteLineAsync(TerminalText.EscapeLines(SecretMasker.Redact(ex.ToString())));
             }
 
             return code;

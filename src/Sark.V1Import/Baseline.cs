@@ -16,7 +16,7 @@ public static class Baseline
     public static async Task<(TimeSpan Elapsed, long Rows)> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        var mapping = new MappingSql(await V1Source.DetectAsync(connection, cancellationToken));
+        var mapping = await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken), cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
 

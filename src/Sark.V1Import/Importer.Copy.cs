@@ -14,33 +14,59 @@ public sealed partial class Importer
     private async Task CopyAsync(
         NpgsqlConnection connection, V2Table table, RunState run, long total, CancellationToken cancellationToken)
     {
-        var counts = run.For(table.Target);
         var statements = BatchStatements(table);
-        while (true)
+        if (table == V2Table.Capabilities)
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            Guid upper;
-            await using (var bound = Sql.Command($"""
-                SELECT source_id FROM (
-                    SELECT source_id FROM v1_mapped_{table.Target} WHERE $1::uuid IS NULL OR source_id > $1 ORDER BY source_id LIMIT $2) batch
-                ORDER BY source_id DESC LIMIT 1
-                """, connection, transaction))
-            {
-                bound.Parameters.Add(new NpgsqlParameter { Value = (object?)run.Checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-                bound.Parameters.Add(new NpgsqlParameter { Value = options.BatchSize });
-                if (await bound.ExecuteScalarAsync(cancellationToken) is not Guid found)
-                {
-                    await transaction.CommitAsync(cancellationToken);
-                    return;
-                }
+            await SkipToolsOfRefusedServersAsync(connection, run.RunId, cancellationToken);
+        }
 
-                upper = found;
+        while (await NextBatchEndAsync(connection, table, run.Checkpoint, cancellationToken) is { } upper)
+        {
+            await CopyBatchAsync(connection, table, statements, run, upper, cancellationToken);
+            Progress?.Report(new ImportProgress(run.Phase, run.Counts.Values.Sum(c => c.Read), total));
+        }
+    }
+
+    // The last v1 id of the next batch, or null when every mapped row is done.
+    private async Task<Guid?> NextBatchEndAsync(NpgsqlConnection connection, V2Table table, Guid? checkpoint, CancellationToken cancellationToken)
+    {
+        await using var bound = Sql.Command($"""
+            SELECT source_id FROM (
+                SELECT source_id FROM v1_mapped_{table.Target} WHERE $1::uuid IS NULL OR source_id > $1 ORDER BY source_id LIMIT $2) batch
+            ORDER BY source_id DESC LIMIT 1
+            """, connection);
+        bound.Parameters.Add(new NpgsqlParameter { Value = (object?)checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        bound.Parameters.Add(new NpgsqlParameter { Value = options.BatchSize });
+        return await bound.ExecuteScalarAsync(cancellationToken) as Guid?;
+    }
+
+    /// <summary>
+    /// One batch in one transaction with its checkpoint. When the database refuses a row of it,
+    /// the batch is rolled back and done again finding the refused rows (see
+    /// <see cref="RunRowsApartAsync"/>): they are skipped and listed, the rest commits.
+    /// </summary>
+    private async Task CopyBatchAsync(
+        NpgsqlConnection connection, V2Table table, List<string> statements, RunState run, Guid upper, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            BatchTally tally;
+            try
+            {
+                tally = options.TimeStatements
+                    ? await RunTimedAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken)
+                    : await RunBatchAsync(connection, transaction, statements, run.Checkpoint, upper, run.RunId, cancellationToken);
+            }
+            catch (PostgresException error) when (IsRowRefusal(error))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                await transaction.DisposeAsync();
+                transaction = await connection.BeginTransactionAsync(cancellationToken);
+                tally = await RunRowsApartAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken);
             }
 
-            var tally = options.TimeStatements
-                ? await RunTimedAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken)
-                : await RunBatchAsync(connection, transaction, statements, run.Checkpoint, upper, run.RunId, cancellationToken);
-            tally.AddTo(counts);
+            tally.AddTo(run.For(table.Target));
             run.Checkpoint = upper;
             await using (var save = run.SaveCommand(connection, transaction))
             {
@@ -48,7 +74,10 @@ public sealed partial class Importer
             }
 
             await transaction.CommitAsync(cancellationToken);
-            Progress?.Report(new ImportProgress(run.Phase, run.Counts.Values.Sum(c => c.Read), total));
+        }
+        finally
+        {
+            await transaction.DisposeAsync();
         }
     }
 
@@ -59,6 +88,9 @@ public sealed partial class Importer
     {
         public static BatchTally FromCounts(NpgsqlDataReader reader) =>
             new(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), 0, 0);
+
+        public static BatchTally operator +(BatchTally a, BatchTally b) => new(
+            a.Read + b.Read, a.Invalid + b.Invalid, a.Conflicts + b.Conflicts, a.Duplicates + b.Duplicates, a.Inserted + b.Inserted, a.Updated + b.Updated);
 
         public void AddTo(ImportCounts counts)
         {

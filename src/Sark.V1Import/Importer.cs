@@ -29,7 +29,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken);
         try
         {
-            var mapping = new MappingSql(source);
+            var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
             var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken);
             var total = await CountSourceRowsAsync(connection, cancellationToken);
             Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));

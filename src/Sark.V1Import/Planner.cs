@@ -8,7 +8,10 @@ namespace Sark.V1Import;
 
 /// <summary>
 /// <c>--dry-run</c>: maps every v1 row inside the database and classifies it against what is
-/// there, in one read-only snapshot. Writes nothing, not even temporary tables.
+/// there, in one read-only snapshot. Writes nothing, not even temporary tables (an ORM-built v1
+/// source needs one temporary function, see JsonValues). A row only the database itself would
+/// refuse (a rule the mapping cannot evaluate, such as an operator's unique index) shows as an
+/// insert here; --execute skips and lists it.
 /// </summary>
 public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options = null)
 {
@@ -20,10 +23,10 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
+        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
 
-        var mapping = new MappingSql(source);
         var tables = new List<TablePlan>();
         foreach (var table in V2Table.All)
         {

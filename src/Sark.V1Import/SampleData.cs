@@ -34,7 +34,12 @@ public static class SampleData
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, DataJobLock.DefaultWait, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
-        await using (var count = Sql.Command("SELECT count(*) FROM mcp_servers", connection))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The lock excludes a second generator (and any writer) until this one commits; the count
+        // after it sees what a generator that ran first committed, so the second one is refused
+        // with the message below instead of failing on the first duplicate id.
+        await using (var count = Sql.Command(
+            "LOCK TABLE mcp_servers, mcp_tools IN SHARE ROW EXCLUSIVE MODE; SELECT count(*) FROM mcp_servers", connection, transaction))
         {
             var existing = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
             if (existing > 0)
@@ -46,7 +51,6 @@ public static class SampleData
         var orm = source.Variant == V1Variant.Orm;
         var json = orm ? "json" : "jsonb";
         string Label(string expression) => orm ? $"upper({expression})" : expression;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var insertServers = Sql.Command($$"""
             INSERT INTO mcp_servers (id, name, description, transport, endpoint, command, mcp_version, capabilities,
                                      sensitivity_level, status, tags, extra_metadata, created_at, updated_at)

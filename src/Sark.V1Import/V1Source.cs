@@ -6,40 +6,47 @@ namespace Sark.V1Import;
 
 /// <summary>
 /// Which v1 shape the database has. The variant recorded by <c>sark db adopt</c> wins; a database
-/// sark built itself (001–005) is the Alembic shape. The only difference the mapping SQL needs is the
-/// name of the tool parameters column; casts (<c>::text</c>, <c>::jsonb</c>) absorb the rest.
+/// sark built itself (001–005) is the Alembic shape. The mapping SQL needs the name of the tool
+/// parameters column and the type of each JSON column (the ORM stores <c>json</c>, which not every
+/// value of can become <c>jsonb</c>); casts (<c>::text</c>, <c>::jsonb</c>) absorb the rest.
+/// Everything is looked up in the connection's current schema, where the migration runner creates
+/// the tables (the first existing schema of its search_path; normally <c>public</c>).
 /// </summary>
 public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
 {
     private static readonly string[] V1Tables = ["mcp_servers", "mcp_tools"];
 
+    /// <summary>Column → type name (<c>udt_name</c>) of the v1 tables, as "table.column".</summary>
+    public IReadOnlyDictionary<string, string> ColumnTypes { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     private const string ColumnsSql = """
-        SELECT table_name::text, column_name::text FROM information_schema.columns
-        WHERE table_schema = 'public' AND table_name IN ('mcp_servers', 'mcp_tools', 'resources', 'capabilities', 'v1_import_provenance')
+        SELECT table_name::text, column_name::text, udt_name::text FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name IN ('mcp_servers', 'mcp_tools')
         """;
 
     public static async Task<V1Source> DetectAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var columns = new HashSet<string>(StringComparer.Ordinal);
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+        var schema = await CurrentSchemaAsync(connection, cancellationToken);
         await using (var command = Sql.Command(ColumnsSql, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                columns.Add($"{reader.GetString(0)}.{reader.GetString(1)}");
+                columns[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetString(2);
             }
         }
 
-        var missing = V1Tables.Where(t => !columns.Any(c => c.StartsWith(t + ".", StringComparison.Ordinal))).ToList();
+        var missing = V1Tables.Where(t => !columns.Keys.Any(c => c.StartsWith(t + ".", StringComparison.Ordinal))).ToList();
         if (missing.Count > 0)
         {
-            throw new SarkException($"the database has no v1 table {string.Join(" or ", missing)}: there is nothing to migrate (run 'sark db adopt' on an existing SARK v1 database, or 'sark db migrate' on a new one)");
+            throw new SarkException($"the database has no v1 table {string.Join(" or ", missing)} in schema '{schema}': there is nothing to migrate (run 'sark db adopt' on an existing SARK v1 database, or 'sark db migrate' on a new one; tables in another schema are found through search_path)");
         }
 
         var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
-        var parameters = columns.Contains("mcp_tools.parameters_schema") ? "parameters_schema"
-            : columns.Contains("mcp_tools.parameters") ? "parameters"
+        var parameters = columns.ContainsKey("mcp_tools.parameters_schema") ? "parameters_schema"
+            : columns.ContainsKey("mcp_tools.parameters") ? "parameters"
             : throw new SarkException("mcp_tools has neither parameters_schema (Alembic-built v1) nor parameters (ORM-built v1); run 'sark db adopt --dry-run' to see how the database differs");
         // Not adopted (yet): the parameters column tells the two v1 shapes apart.
         if (variant == V1Variant.Native)
@@ -47,16 +54,18 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
             variant = parameters == "parameters" ? V1Variant.Orm : V1Variant.Alembic;
         }
 
-        return new V1Source(variant, parameters);
+        return new V1Source(variant, parameters) { ColumnTypes = columns };
     }
 
     /// <summary>Whether the v2 tables and the tool's bookkeeping exist (validate reports rather than crashes when not).</summary>
     public static async Task<IReadOnlyList<string>> MissingV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = Sql.Command(
-            "SELECT t FROM unnest(ARRAY['resources', 'capabilities', 'v1_import_provenance', 'v1_import_runs', 'v1_import_issues']) t WHERE to_regclass(t) IS NULL",
-            connection);
+        await using var command = Sql.Command("""
+            SELECT t FROM unnest(ARRAY['resources', 'capabilities', 'v1_import_provenance', 'v1_import_runs', 'v1_import_issues']) t
+            WHERE NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE n.nspname = current_schema() AND c.relname = t)
+            """, connection);
         var missing = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -65,5 +74,14 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         }
 
         return missing;
+    }
+
+    /// <summary>The schema every table is looked up in; a search_path naming no existing schema is refused.</summary>
+    public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = Sql.Command("SELECT current_schema()::text", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) as string
+            ?? throw new SarkException("the connection has no current schema (its search_path names no existing schema); set search_path to the schema of the v1 tables");
     }
 }

@@ -9,7 +9,8 @@ namespace Sark.V1Import;
 /// <summary>
 /// <c>--validate</c>: compares every migrated row field by field with what the mapping of its v1
 /// row says it should be, and checks counts, coverage, stale rows and references, in one
-/// read-only snapshot. A missing v2 table is a failed check, not a crash.
+/// read-only snapshot. A missing v2 table is a failed check, not a crash. A row the database
+/// refused in the last --execute is listed as skipped, not as a row still to migrate.
 /// </summary>
 public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? options = null)
 {
@@ -27,10 +28,11 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
                 "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run 'sark db migrate', then 'sark migrate-v1 --execute'", missing)]);
         }
 
+        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
+
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
 
-        var mapping = new MappingSql(source);
         var checks = new List<ValidationCheck>();
         foreach (var table in V2Table.All)
         {
@@ -50,20 +52,27 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
             WITH {mapping.HelpersAsCte},
             mapped AS MATERIALIZED ({mapping.For(table, "true")}),
             prov AS MATERIALIZED (SELECT * FROM v1_import_provenance WHERE target_table = '{t}'),
+            refused AS MATERIALIZED (
+                SELECT source_id, reason FROM v1_import_issues
+                WHERE source_table = '{table.Source}' AND starts_with(reason, '{Importer.RefusedReason}')),
             mismatched AS MATERIALIZED (
                 SELECT p.target_id, {table.ChangedFields("x", "m")} AS changed
                 FROM prov p JOIN mapped m ON m.source_id = p.source_id AND m.issue_kind IS NULL JOIN {t} x ON x.id = p.target_id
                 WHERE cardinality({table.ChangedFields("x", "m")}) > 0),
             unmigrated AS MATERIALIZED (
                 SELECT m.id FROM mapped m WHERE m.issue_kind IS NULL AND NOT EXISTS (
-                    SELECT 1 FROM prov p JOIN {t} x ON x.id = p.target_id WHERE p.source_id = m.source_id)),
+                    SELECT 1 FROM prov p JOIN {t} x ON x.id = p.target_id WHERE p.source_id = m.source_id)
+                  AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = m.source_id)),
             stale AS MATERIALIZED (
                 SELECT p.target_id || ': ' || coalesce(m.issue, 'its v1 row was deleted') AS detail
                 FROM prov p LEFT JOIN mapped m ON m.source_id = p.source_id
                 WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)
                   AND NOT {MappingSql.UsedByNativeCapabilities(table, "p.target_id")}),
             orphans AS MATERIALIZED (SELECT p.target_id FROM prov p WHERE NOT EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)),
-            skipped AS MATERIALIZED (SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL)
+            skipped AS MATERIALIZED (
+                SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL
+                UNION ALL
+                SELECT m.id || ' (invalid): ' || r.reason FROM mapped m JOIN refused r ON r.source_id = m.source_id WHERE m.issue_kind IS NULL)
             SELECT 'v1', count(*), NULL FROM mapped
             UNION ALL SELECT 'mappable', count(*) FILTER (WHERE issue_kind IS NULL), NULL FROM mapped
             UNION ALL SELECT 'migrated', count(*), NULL FROM prov

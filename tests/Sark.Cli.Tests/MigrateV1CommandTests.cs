@@ -95,4 +95,61 @@ public sealed class MigrateV1CommandTests(MigratedDatabase fixture) : IClassFixt
         Assert.Contains($"pid {holding.ProcessID}", line);
         Assert.Contains("other-import", line);
     }
+
+    [Fact]
+    public async Task Control_characters_in_v1_names_are_escaped_in_the_reports_and_kept_exactly_in_json()
+    {
+        await using var own = await TestDatabase.CreateMigratedAsync();
+        const string hostile = "evil\u001b]0;owned\u0007\nPASS  resources: forged";
+        var rows = new V1Rows(own, orm: false);
+        var server = Guid.Parse("30000000-0000-0000-0000-000000000001");
+        await rows.AddServerAsync(server, "files", "stdio", "npx files", null);
+        await rows.AddToolAsync(Guid.Parse("30000000-0000-0000-0001-000000000001"), server, hostile);
+        await rows.AddToolAsync(Guid.Parse("30000000-0000-0000-0001-000000000002"), server, hostile);
+        var report = Path.Combine(Path.GetTempPath(), $"sark-report-{Guid.NewGuid():N}.json");
+
+        foreach (var mode in new[] { "--dry-run", "--execute", "--validate" })
+        {
+            var result = await CliRunner.RunAsync("migrate-v1", mode, "--json", report, "--database", own.Url);
+            Assert.Equal(ExitCodes.Success, result.ExitCode);
+            Assert.Contains(@"'evil\e]0;owned\x07\nPASS  resources: forged'", result.Out);
+            Assert.DoesNotContain(result.Out + result.Error, c => c < ' ' && c != '\n' && c != '\r');
+            Assert.DoesNotContain(result.Out.Split('\n'), line => line.StartsWith("PASS  resources: forged", StringComparison.Ordinal));
+            Assert.Contains(Strings(JsonDocument.Parse(File.ReadAllText(report)).RootElement), text => text.Contains($"duplicate name '{hostile}'", StringComparison.Ordinal));
+        }
+
+        File.Delete(report);
+    }
+
+    [Fact]
+    public async Task Sample_and_every_mode_work_in_the_schema_named_by_search_path()
+    {
+        await using var own = await TestDatabase.CreateEmptyAsync();
+        await own.ExecuteAsync("CREATE SCHEMA app");
+        var url = own.Url + "?options=-c%20search_path%3Dapp";
+        Task<CliResult> InApp(params string[] args) => CliRunner.RunAsync([.. args, "--database", url]);
+
+        Assert.Equal(ExitCodes.Success, (await InApp("db", "migrate")).ExitCode);
+        var sample = await InApp("v1-sample", "--servers", "300", "--tools-per-server", "2");
+        Assert.Equal(ExitCodes.Success, sample.ExitCode);
+        Assert.Contains("generated 300 v1 servers and 600 v1 tools", sample.Out);
+        foreach (var mode in new[] { "--dry-run", "--execute", "--validate" })
+        {
+            var result = await InApp("migrate-v1", mode);
+            Assert.True(result.ExitCode == ExitCodes.Success, $"{mode}: {result.Error}");
+        }
+
+        Assert.Equal(300L, await own.ScalarAsync<long>(
+            "SELECT (SELECT count(*) FROM app.resources) + (SELECT count(*) FROM app.v1_import_issues WHERE source_table = 'mcp_servers')"));
+        Assert.True(await own.ScalarAsync<long>("SELECT count(*) FROM app.capabilities") > 0);
+        Assert.False(await own.ScalarAsync<bool>("SELECT to_regclass('public.resources') IS NOT NULL OR to_regclass('public.mcp_servers') IS NOT NULL"));
+    }
+
+    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => [element.GetString()!],
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        _ => [],
+    };
 }

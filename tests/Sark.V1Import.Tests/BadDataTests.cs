@@ -1,7 +1,7 @@
 namespace Sark.V1Import.Tests;
 
 /// <summary>Every kind of bad v1 data the tool must survive: skipped and listed, never aborting the run.</summary>
-public sealed class BadDataTests
+public sealed partial class BadDataTests
 {
     private static async Task<(ImportScenario Scenario, ImportResult Result)> RunAsync(bool orm, Func<ImportScenario, Task> seed)
     {

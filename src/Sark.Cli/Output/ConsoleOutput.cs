@@ -5,7 +5,9 @@ namespace Sark.Cli.Output;
 
 /// <summary>
 /// Results go to stdout, progress and errors to stderr. On a terminal tables are drawn with
-/// Spectre.Console; redirected output gets plain aligned columns that scripts can read.
+/// Spectre.Console; redirected output gets plain aligned columns that scripts can read. Every
+/// human-readable line and table cell goes through <see cref="TerminalText.Escape"/> here, so no
+/// command has to remember to escape database values; JSON goes out as its serializer wrote it.
 /// </summary>
 internal sealed class ConsoleOutput(TextWriter stdout, TextWriter stderr, bool isTerminal, bool verbose)
 {
@@ -24,16 +26,16 @@ internal sealed class ConsoleOutput(TextWriter stdout, TextWriter stderr, bool i
 
     public bool Verbose { get; } = verbose;
 
-    public void Line(string text) => Out.WriteLine(text);
+    public void Line(string text) => Out.WriteLine(TerminalText.Escape(text));
 
     /// <summary>A progress line on stderr, so stdout stays clean for results.</summary>
-    public void Progress(string text) => Error.WriteLine(text);
+    public void Progress(string text) => Error.WriteLine(TerminalText.Escape(text));
 
     public void Detail(string text)
     {
         if (Verbose)
         {
-            Error.WriteLine(text);
+            Error.WriteLine(TerminalText.Escape(text));
         }
     }
 
@@ -41,7 +43,8 @@ internal sealed class ConsoleOutput(TextWriter stdout, TextWriter stderr, bool i
 
     public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var materialised = rows.ToList();
+        // Headers are this program's own words; cells can hold database values.
+        var materialised = rows.Select(row => (IReadOnlyList<string>)row.Select(TerminalText.Escape).ToList()).ToList();
         if (isTerminal)
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Out) });

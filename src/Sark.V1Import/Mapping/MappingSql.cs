@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Sark.V1Import.Mapping;
 
 /// <summary>
@@ -8,13 +10,52 @@ namespace Sark.V1Import.Mapping;
 /// CTEs (dry run, validate), built from <see cref="Helpers"/>: <c>v1_native</c> (v2 rows the tool
 /// did not write), <c>v1_server_status</c> (servers that are skipped, and why) and
 /// <c>v1_tool_duplicates</c> (tools that lose a name clash). Joining them keeps the per-row work to
-/// a few lookups, where per-row subqueries made a million tools take minutes.
+/// a few lookups, where per-row subqueries made a million tools take minutes. No single row can
+/// make a statement fail: every v1 JSON value is tested before it is cast (<see cref="JsonValues"/>)
+/// and every mapped row is checked against the v2 tables' own constraints (<see cref="V2Constraints"/>).
 /// </summary>
-internal sealed class MappingSql(V1Source source)
+internal sealed class MappingSql
 {
     private const string Levels = "('low', 'medium', 'high', 'critical')";
 
-    private string Parameters(string t) => $"coalesce({t}.{source.ToolParametersColumn}::jsonb, '{{}}'::jsonb)";
+    private readonly V1Source source;
+    private readonly V2Constraints constraints;
+
+    private MappingSql(V1Source source, V2Constraints constraints)
+    {
+        this.source = source;
+        this.constraints = constraints;
+    }
+
+    /// <summary>
+    /// Reads the v2 constraints and prepares the JSON test. Call it before any read-only
+    /// transaction starts: the test may need a temporary function.
+    /// </summary>
+    public static async Task<MappingSql> LoadAsync(NpgsqlConnection connection, V1Source source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        await JsonValues.PrepareAsync(connection, source, cancellationToken);
+        return new MappingSql(source, await V2Constraints.ReadAsync(connection, cancellationToken));
+    }
+
+    private string Json(string table, string alias, string column) => JsonValues.AsJsonb(source, table, alias, column);
+
+    // A v1 JSON value a v2 jsonb column cannot hold makes its row invalid, with the database's reason.
+    private string JsonIssues(string table, string alias, params string[] columns) => string.Concat(columns.Select(c => $"""
+
+        WHEN {JsonValues.Problem(source, table, alias, c)} IS NOT NULL
+            THEN 'invalid|{c} cannot be stored as jsonb: ' || {JsonValues.Problem(source, table, alias, c)}
+        """));
+
+    private string Parameters(string t) => $"coalesce({Json("mcp_tools", t, source.ToolParametersColumn)}, '{{}}'::jsonb)";
+
+    // Parameters a tool can be migrated with; the duplicate ranking prefers them.
+    private string ParametersUsable(string t) =>
+        $"({JsonValues.Problem(source, "mcp_tools", t, source.ToolParametersColumn)} IS NULL AND jsonb_typeof({Parameters(t)}) = 'object')";
+
+    // Blank as the v2 CHECKs on endpoint and ids define it (spaces, tabs, CR, LF). These rules give
+    // the v1-side reason only; V2Constraints applies the CHECKs themselves to every mapped row.
+    private static string Blank(string expression) => $"coalesce(btrim({expression}, E' \\t\\r\\n'), '') = ''";
 
     // Time in JSON, rendered the same whatever the session time zone.
     private static string JsonTime(string expression) =>
@@ -28,7 +69,7 @@ internal sealed class MappingSql(V1Source source)
         """;
 
     /// <summary>mcp_servers → resources; <paramref name="where"/> filters mcp_servers s.</summary>
-    public static string Servers(string where) => $$"""
+    public string Servers(string where) => Checked(V2Table.Resources, $$"""
         SELECT s.id AS source_id,
                s.id::text AS id,
                s.name::varchar(255) AS name,
@@ -40,17 +81,17 @@ internal sealed class MappingSql(V1Source source)
                    'command', s.command,
                    'endpoint', s.endpoint,
                    'mcp_version', s.mcp_version,
-                   'capabilities', coalesce(s.capabilities::jsonb, '[]'::jsonb),
+                   'capabilities', coalesce({{Json("mcp_servers", "s", "capabilities")}}, '[]'::jsonb),
                    'status', lower(s.status::text),
                    'health_endpoint', s.health_endpoint,
                    'last_health_check', {{JsonTime("s.last_health_check")}},
                    'owner_id', s.owner_id::text,
                    'team_id', s.team_id::text,
                    'consul_id', s.consul_id,
-                   'tags', coalesce(s.tags::jsonb, '[]'::jsonb),
+                   'tags', coalesce({{Json("mcp_servers", "s", "tags")}}, '[]'::jsonb),
                    'signature', s.signature,
                    'description', s.description,
-                   'extra_metadata', coalesce(s.extra_metadata::jsonb, '{}'::jsonb)) AS metadata,
+                   'extra_metadata', coalesce({{Json("mcp_servers", "s", "extra_metadata")}}, '{}'::jsonb)) AS metadata,
                s.created_at::timestamptz AS created_at,
                s.updated_at::timestamptz AS updated_at,
                issue.issue_kind,
@@ -58,11 +99,12 @@ internal sealed class MappingSql(V1Source source)
         FROM mcp_servers s
         LEFT JOIN v1_native native ON native.target_table = 'resources' AND native.id = s.id::text
         CROSS JOIN LATERAL {{Issue($"""
-            WHEN nullif(btrim(s.command), '') IS NULL AND nullif(btrim(s.endpoint), '') IS NULL
+            {JsonIssues("mcp_servers", "s", "capabilities", "tags", "extra_metadata")}
+            WHEN {Blank("s.command")} AND {Blank("s.endpoint")}
                 THEN 'invalid|server has neither command nor endpoint'
-            WHEN lower(s.transport::text) = 'stdio' AND nullif(btrim(s.command), '') IS NULL
+            WHEN lower(s.transport::text) = 'stdio' AND {Blank("s.command")}
                 THEN 'invalid|stdio server has only an endpoint, no command'
-            WHEN lower(s.transport::text) IN ('http', 'sse') AND nullif(btrim(s.endpoint), '') IS NULL
+            WHEN lower(s.transport::text) IN ('http', 'sse') AND {Blank("s.endpoint")}
                 THEN 'invalid|' || lower(s.transport::text) || ' server has only a command, no endpoint'
             WHEN lower(s.transport::text) NOT IN ('stdio', 'http', 'sse')
                 THEN 'invalid|unknown transport ' || quote_literal(s.transport::text)
@@ -71,10 +113,10 @@ internal sealed class MappingSql(V1Source source)
             WHEN native.id IS NOT NULL THEN 'conflict|a native v2 resource has this id'
             """)}} issue
         WHERE {{where}}
-        """;
+        """);
 
     /// <summary>mcp_tools → capabilities; <paramref name="where"/> filters mcp_tools t.</summary>
-    public string Tools(string where) => $$"""
+    public string Tools(string where) => Checked(V2Table.Capabilities, $$"""
         SELECT t.id AS source_id,
                t.id::text AS id,
                t.server_id::text AS resource_id,
@@ -86,7 +128,7 @@ internal sealed class MappingSql(V1Source source)
                jsonb_build_object(
                    'requires_approval', coalesce(t.requires_approval, false),
                    'signature', t.signature,
-                   'extra_metadata', coalesce(t.extra_metadata::jsonb, '{}'::jsonb)) AS metadata,
+                   'extra_metadata', coalesce({{Json("mcp_tools", "t", "extra_metadata")}}, '{}'::jsonb)) AS metadata,
                t.created_at::timestamptz AS created_at,
                t.updated_at::timestamptz AS updated_at,
                issue.issue_kind,
@@ -98,6 +140,7 @@ internal sealed class MappingSql(V1Source source)
         LEFT JOIN v1_native same_name ON same_name.target_table = 'capabilities'
               AND same_name.resource_id = t.server_id::text AND same_name.name = t.name AND same_name.id <> t.id::text
         CROSS JOIN LATERAL {{Issue($"""
+            {JsonIssues("mcp_tools", "t", source.ToolParametersColumn, "extra_metadata")}
             WHEN jsonb_typeof({Parameters("t")}) <> 'object'
                 THEN 'invalid|parameters are a JSON ' || jsonb_typeof({Parameters("t")}) || ', expected an object'
             WHEN lower(coalesce(t.sensitivity_level::text, 'medium')) NOT IN {Levels}
@@ -110,12 +153,27 @@ internal sealed class MappingSql(V1Source source)
             WHEN same_name.id IS NOT NULL THEN 'conflict|a native v2 capability on its resource has this name'
             """)}} issue
         WHERE {{where}}
+        """);
+
+    /// <summary>
+    /// Adds the v2 table's own constraints to a mapping query: a mapped row without an issue yet
+    /// that one of them would refuse becomes invalid, naming the constraint. The row's columns are
+    /// in scope unqualified, as the constraint expressions expect. OFFSET 0 keeps the mapped row a
+    /// row: pulled up into this query, every reference to a column would repeat the expression
+    /// behind it (PostgreSQL does not share them), building each metadata object twice.
+    /// </summary>
+    private string Checked(V2Table table, string mapped) => !constraints.Any(table) ? mapped : $"""
+        SELECT m.source_id, m.id, {string.Join(", ", table.Fields.Select(f => $"m.{f}"))},
+               coalesce(m.issue_kind, refused.issue_kind) AS issue_kind, coalesce(m.issue, refused.issue) AS issue
+        FROM ({mapped}
+              OFFSET 0) m
+        CROSS JOIN LATERAL {Issue("WHEN m.issue_kind IS NOT NULL THEN NULL" + constraints.Violations(table))} refused
         """;
 
     /// <summary>
     /// The helper relations, in dependency order: v2 rows without provenance (native), skipped
     /// servers (which need the natives), and duplicate tool names: the most recently updated tool
-    /// with valid parameters is kept (ties: the higher id).
+    /// with usable parameters is kept (ties: the higher id).
     /// </summary>
     public IReadOnlyList<(string Name, string Sql, string Index)> Helpers =>
     [
@@ -134,7 +192,7 @@ internal sealed class MappingSql(V1Source source)
                 SELECT t.id, first_value(t.id) OVER w AS kept_id, row_number() OVER w AS position
                 FROM mcp_tools t
                 WINDOW w AS (PARTITION BY t.server_id, t.name
-                             ORDER BY (jsonb_typeof({{Parameters("t")}}) = 'object') DESC, t.updated_at DESC, t.id DESC)
+                             ORDER BY {{ParametersUsable("t")}} DESC, t.updated_at DESC, t.id DESC)
             ) ranked
             WHERE ranked.position > 1
             """,

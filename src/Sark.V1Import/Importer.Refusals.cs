@@ -1,0 +1,139 @@
+using Npgsql;
+using NpgsqlTypes;
+using Sark.Data.Errors;
+using Sark.V1Import.Mapping;
+
+namespace Sark.V1Import;
+
+public sealed partial class Importer
+{
+    /// <summary>How the reason of every row the database refused begins (validate looks for it).</summary>
+    internal const string RefusedReason = "refused by the database";
+
+    // Below this many rows a batch refused as a whole can still be bad data row by row.
+    private const int WholeBatchRefusalRows = 50;
+
+    /// <summary>
+    /// Errors about the data of a row: data exceptions (22), integrity violations (23) and errors
+    /// raised by triggers (P0). Anything else (a lost connection, a lock timeout, a missing table)
+    /// is not about a row and still stops the run; committed batches are kept for the resume.
+    /// </summary>
+    private static bool IsRowRefusal(PostgresException error) =>
+        error.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || error.SqlState.StartsWith("23", StringComparison.Ordinal)
+        || error.SqlState.StartsWith("P0", StringComparison.Ordinal);
+
+    private static string Refusal(PostgresException error) => error.ConstraintName is { Length: > 0 } constraint
+        ? $"{RefusedReason} (constraint {constraint}): {error.MessageText}"
+        : $"{RefusedReason} (SQLSTATE {error.SqlState}): {error.MessageText}";
+
+    /// <summary>
+    /// A batch the database refused, done again in halves, each under a savepoint: a half that
+    /// goes in is kept, a half that fails is split again, down to single rows. A refused row is
+    /// marked invalid with the constraint and the database's message, then its range is run once
+    /// more, which lists it among the skipped rows and counts it as invalid. A few bad rows cost a
+    /// few dozen small statements; a batch without one never comes here.
+    /// </summary>
+    private static async Task<BatchTally> RunRowsApartAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, List<string> statements, Guid? checkpoint, Guid upper,
+        long runId, CancellationToken cancellationToken)
+    {
+        var ids = new List<Guid>();
+        var candidates = 0;
+        await using (var read = Sql.Command($"""
+            SELECT source_id, issue_kind IS NULL FROM v1_mapped_{table.Target}
+            WHERE ($1::uuid IS NULL OR source_id > $1) AND source_id <= $2 ORDER BY source_id
+            """, connection, transaction))
+        {
+            read.Parameters.Add(new NpgsqlParameter { Value = (object?)checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+            read.Parameters.Add(new NpgsqlParameter { Value = upper, NpgsqlDbType = NpgsqlDbType.Uuid });
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetGuid(0));
+                candidates += reader.GetBoolean(1) ? 1 : 0;
+            }
+        }
+
+        var refused = new List<PostgresException>();
+        var tally = await SplitAsync(0, ids.Count);
+        if (refused.Count == candidates && candidates >= WholeBatchRefusalRows)
+        {
+            // Every row refused: a broken trigger or constraint, not bad rows. Listing them all would
+            // take hours and migrate nothing; the batch is rolled back and the run stops instead.
+            throw new SarkException(
+                $"the database refused every one of the {candidates} rows of a batch of {table.Target} ({Refusal(refused[0])}); that is not bad data in single rows. Nothing of this batch was written; fix the cause and run 'sark migrate-v1 --execute' again to resume",
+                ExitCodes.Failure, refused[0]);
+        }
+
+        return tally;
+
+        async Task<BatchTally> SplitAsync(int from, int to)
+        {
+            var lower = from == 0 ? checkpoint : ids[from - 1];
+            await transaction.SaveAsync("v1_rows", cancellationToken);
+            try
+            {
+                var done = await RunBatchAsync(connection, transaction, statements, lower, ids[to - 1], runId, cancellationToken);
+                await transaction.ReleaseAsync("v1_rows", cancellationToken);
+                return done;
+            }
+            catch (PostgresException error) when (IsRowRefusal(error))
+            {
+                await transaction.RollbackAsync("v1_rows", cancellationToken);
+                await transaction.ReleaseAsync("v1_rows", cancellationToken);
+                if (to - from > 1)
+                {
+                    var middle = (from + to) / 2;
+                    return await SplitAsync(from, middle) + await SplitAsync(middle, to);
+                }
+
+                refused.Add(error);
+                await MarkRefusedAsync(connection, transaction, table, ids[from], Refusal(error), cancellationToken);
+                return await RunBatchAsync(connection, transaction, statements, lower, ids[from], runId, cancellationToken);
+            }
+        }
+    }
+
+    // The session's mapped row becomes invalid; the batch statements then list it and skip it.
+    private static async Task MarkRefusedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, Guid sourceId, string reason, CancellationToken cancellationToken)
+    {
+        await using var mark = Sql.Command(
+            $"UPDATE v1_mapped_{table.Target} SET issue_kind = 'invalid', issue = $2, row_hash = NULL WHERE source_id = $1",
+            connection, transaction);
+        mark.Parameters.Add(new NpgsqlParameter { Value = sourceId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        mark.Parameters.Add(new NpgsqlParameter { Value = reason, NpgsqlDbType = NpgsqlDbType.Text });
+        await mark.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Before the tools: the tools of a server the database refused this run (and that is not in
+    /// v2 from an earlier run) are invalid too, rather than each refused in turn by the foreign
+    /// key. Read from the run's issue list, so a resumed run knows them as well.
+    /// </summary>
+    private static async Task SkipToolsOfRefusedServersAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
+    {
+        const string RefusedServers = $"""
+            FROM v1_import_issues i
+            WHERE i.run_id = $1 AND i.source_table = 'mcp_servers' AND i.kind = 'invalid' AND starts_with(i.reason, '{RefusedReason}')
+              AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.id = i.source_id::text)
+            """;
+        await using (var any = Sql.Command($"SELECT EXISTS (SELECT 1 {RefusedServers})", connection))
+        {
+            any.Parameters.Add(new NpgsqlParameter { Value = runId });
+            if (!(bool)(await any.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return;
+            }
+        }
+
+        await using var skip = Sql.Command($"""
+            UPDATE v1_mapped_capabilities m
+            SET issue_kind = 'invalid', issue = '{RefusedReason}: its server ' || i.source_id || ' was refused', row_hash = NULL
+            {RefusedServers} AND m.resource_id = i.source_id::text AND m.issue_kind IS NULL
+            """, connection);
+        skip.Parameters.Add(new NpgsqlParameter { Value = runId });
+        await skip.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Npgsql;
 using Sark.Cli.Commands;
 using Sark.Cli.Output;
@@ -8,7 +9,7 @@ using Sark.Data.Errors;
 namespace Sark.Cli;
 
 /// <summary>The sark command: builds the command tree and is the one place errors are reported.</summary>
-public static class SarkCli
+public static partial class SarkCli
 {
     public static RootCommand BuildRootCommand()
     {
@@ -36,9 +37,11 @@ public static class SarkCli
         if (parseResult.Errors.Count > 0)
         {
             // An unknown word is the more useful message than "required command was not provided".
-            var error = parseResult.Errors.FirstOrDefault(e => parseResult.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal)))
-                ?? parseResult.Errors[0];
-            await stderr.WriteLineAsync(TerminalText.Escape($"sark: {SecretMasker.Redact(error.Message)} (see 'sark --help')"));
+            var stray = parseResult.UnmatchedTokens.FirstOrDefault(t => parseResult.Errors.Any(e => e.Message.Contains(t, StringComparison.Ordinal)));
+            var message = stray is null ? parseResult.Errors[0].Message
+                : LooksLikeConnectionText(stray) ? StrayArgument(stray)
+                : parseResult.Errors.First(e => e.Message.Contains(stray, StringComparison.Ordinal)).Message;
+            await stderr.WriteLineAsync(TerminalText.Escape($"sark: {SecretMasker.Redact(message)} (see 'sark --help')"));
             return ExitCodes.Usage;
         }
 
@@ -62,6 +65,24 @@ public static class SarkCli
             return code;
         }
     }
+
+    // A stray argument is not repeated when it may be a connection string: the masking patterns
+    // cannot know where a password ends in text that failed to parse ("postgresql://u:two words@h").
+    private static bool LooksLikeConnectionText(string token) =>
+        token.Contains("://", StringComparison.Ordinal) || token.Contains('=', StringComparison.Ordinal);
+
+    private static string StrayArgument(string token)
+    {
+        // "--databse=…": the option's name is worth showing, its value is not.
+        var equals = token.IndexOf('=', StringComparison.Ordinal);
+        var name = equals > 0 ? token[..equals] : "";
+        return OptionName().IsMatch(name)
+            ? $"unknown option '{name}' (its value is not repeated)"
+            : "an argument looks like a connection string (not repeated here: it may hold a password); give it with --database, or set SARK_DATABASE_URL";
+    }
+
+    [GeneratedRegex("^--?[A-Za-z][A-Za-z0-9-]*$")]
+    private static partial Regex OptionName();
 
     private static (string Message, int Code) Describe(Exception ex) => ex switch
     {

@@ -29,7 +29,8 @@ public sealed class ErrorOutputTests
     [Theory]
     [InlineData("postgresql://admin:" + Secret + "@host:99999/db", "port part")]
     [InlineData("postgresql://admin:" + Secret + "@host/db?colour=blue", "colour")]
-    [InlineData("Host=h;Password=" + Secret + ";Colour=blue", "colour")]
+    [InlineData("Host=h;Colour=blue;Password=" + Secret, "colour")]
+    [InlineData("Host=h;Password=" + Secret + ";Colour=blue", "unknown keyword after its password")]
     [InlineData("mysql://admin:" + Secret + "@host/db", "mysql")]
     public async Task Bad_connection_strings_are_usage_errors_naming_the_problem(string value, string named)
     {

@@ -37,6 +37,9 @@ public sealed class OptionCheckTests
     [InlineData("--database is empty", "db", "status", "--database", "")]
     [InlineData("--database is empty", "quickstart", "--database", " \t")]
     [InlineData("--database: connection", "db", "status", "--database", "Host=h;Colour=blue")]
+    [InlineData("--database: connection string's Host: the port of the host", "db", "status", "--database", "Host=127.0.0.1:abc;Database=app;Username=u")]
+    [InlineData("--database: connection URL's host part or ?host=: the port", "db", "status", "--database", "postgresql://u@/app?host=127.0.0.1:abc")]
+    [InlineData("--database: connection string's Passfile", "db", "status", "--database", "Host=127.0.0.1;Passfile=/nonexistent")]
     public async Task A_bad_value_is_a_usage_error_before_anything_starts(string named, params string[] args)
     {
         await using var home = new TempHome();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sark.Cli.Output;
 using Sark.Data.Errors;
 using Sark.Testing;
 using Sark.Testing.V1;
@@ -10,6 +11,7 @@ public sealed class ReportFileTests(MigratedDatabase fixture) : IClassFixture<Mi
 {
     private readonly TestDatabase database = fixture.Database;
     private readonly string folder = Directory.CreateTempSubdirectory("sark-report-").FullName;
+    private readonly List<string> pipes = [];
 
     private Task<CliResult> Sark(params string[] args) => CliRunner.RunAsync([.. args, "--database", database.Url]);
 
@@ -74,7 +76,80 @@ public sealed class ReportFileTests(MigratedDatabase fixture) : IClassFixture<Mi
         Assert.Equal([earlier], Directory.GetFiles(folder));
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    [Fact]
+    public async Task An_existing_empty_file_that_cannot_be_written_is_refused_before_anything_starts()
+    {
+        // Read-only: root may write it anyway, so under root the check runs as nobody. An
+        // unreachable database shows the order: the report's check fails first (exit 2), before
+        // any connection is tried (exit 4).
+        var report = Path.Combine(folder, "empty.json");
+        await File.WriteAllTextAsync(report, "");
+        var link = Path.Combine(folder, "link.json");
+        File.CreateSymbolicLink(link, report);
+        Assert.Equal(0, (await OsCommand.RunAsync(null, "chmod", "444", report)).ExitCode);
+        Assert.Equal(0, (await OsCommand.RunAsync(null, "chmod", "755", folder)).ExitCode);
+
+        foreach (var target in new[] { report, link })
+        {
+            var result = await OsCommand.RunAsync(
+                Environment.IsPrivilegedProcess ? "nobody" : null,
+                "dotnet", Path.Combine(AppContext.BaseDirectory, "sark.dll"), "migrate-v1", "--execute", "--json", target, "--database", "postgresql://sark@127.0.0.1:1/none");
+
+            Assert.Equal(ExitCodes.Usage, result.ExitCode);
+            Assert.Equal($"sark: --json '{target}' cannot be written: Permission denied (see 'sark --help')", Assert.Single(result.ErrorLines));
+        }
+    }
+
+    [Fact]
+    public async Task A_named_pipe_that_nothing_reads_is_refused_before_the_work_instead_of_hanging_after_it()
+    {
+        await AddServerAsync();
+        var pipe = await NewPipeAsync();
+
+        // Before the fix the work ran and the write then waited for a reader forever.
+        var result = await Sark("migrate-v1", "--execute", "--json", pipe).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains($"--json '{pipe}' is a named pipe that nothing reads", Assert.Single(result.ErrorLines));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM v1_import_runs"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
+    }
+
+    [Fact]
+    public async Task A_named_pipe_with_a_reader_gets_the_whole_report()
+    {
+        await AddServerAsync();
+        var pipe = await NewPipeAsync();
+        using var reader = NonBlockingOpen.TryOpenForRead(pipe, out var errno) ?? throw new IOException(NonBlockingOpen.Describe(errno));
+
+        var result = await Sark("migrate-v1", "--dry-run", "--json", pipe).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        NonBlockingOpen.MakeBlocking(reader);
+        await using var stream = new FileStream(reader, FileAccess.Read, 1);
+        using var text = new StreamReader(stream);
+        Assert.Equal("dry-run", JsonDocument.Parse(await text.ReadToEndAsync()).RootElement.GetProperty("mode").GetString());
+    }
+
+    public void Dispose()
+    {
+        // A writer still waiting on a pipe (the defect, should it come back) is let go.
+        foreach (var pipe in pipes)
+        {
+            NonBlockingOpen.TryOpenForRead(pipe, out _)?.Dispose();
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private async Task<string> NewPipeAsync()
+    {
+        var pipe = Path.Combine(folder, $"pipe-{pipes.Count}");
+        var made = await OsCommand.RunAsync(null, "mkfifo", pipe);
+        Assert.Equal(0, made.ExitCode);
+        pipes.Add(pipe);
+        return pipe;
+    }
 
     private async Task AddServerAsync()
     {

@@ -1,3 +1,5 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
 
@@ -9,12 +11,23 @@ namespace Sark.Cli.Output;
 /// whole or not at all. The check leaves nothing behind: a run that then fails early finds the
 /// folder as it was, an earlier report included.
 /// </summary>
-internal sealed class ReportFile
+/// <remarks>
+/// Every existing target is opened for writing at the check, without waiting and without
+/// truncating (see <see cref="NonBlockingOpen"/>): a read-only empty file, a link to one, a device
+/// that refuses writes and a named pipe with no reader are refused before the work, never found
+/// out after it. A target written in place (see <see cref="IsReplacedWhole"/>) is kept open from
+/// the check to the write: closing a pipe in between would end its reader's input before the
+/// report was in it.
+/// </remarks>
+internal sealed class ReportFile : IDisposable
 {
-    private ReportFile(string fullPath, string given)
+    private SafeFileHandle? inPlace;
+
+    private ReportFile(string fullPath, string given, SafeFileHandle? inPlace)
     {
         FullPath = fullPath;
         Given = given;
+        this.inPlace = inPlace;
     }
 
     public string FullPath { get; }
@@ -38,21 +51,27 @@ internal sealed class ReportFile
             throw new UsageException($"{optionName} '{text}': the folder {directory} does not exist");
         }
 
+        var info = new FileInfo(fullPath);
+        SafeFileHandle? existing = null;
+        if (info.Exists || info.LinkTarget is not null)
+        {
+            existing = NonBlockingOpen.TryOpenForWrite(fullPath, out var errno) ?? throw new UsageException(errno == NonBlockingOpen.NoReader
+                ? $"{optionName} '{text}' is a named pipe that nothing reads; the report is written after the work and would wait for a reader forever: start the reader first, or write to a file"
+                : $"{optionName} '{text}' cannot be written: {NonBlockingOpen.Describe(errno)}");
+        }
+
+        if (!IsReplacedWhole(info))
+        {
+            return new ReportFile(fullPath, text, existing);
+        }
+
+        existing?.Dispose();
         try
         {
-            if (IsReplacedWhole(fullPath))
+            // Creating (and at once removing) the sibling the report will be written to proves
+            // that the folder takes it.
+            using (new FileStream(TemporarySibling(fullPath), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
             {
-                // Creating (and at once removing) the sibling the report will be written to proves
-                // that the folder takes it; an existing report is opened without being truncated, so
-                // a read-only one is refused now rather than replaced later.
-                using (new FileStream(TemporarySibling(fullPath), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
-                {
-                }
-
-                if (File.Exists(fullPath))
-                {
-                    using var existing = new FileStream(fullPath, FileMode.Open, FileAccess.Write);
-                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -60,7 +79,7 @@ internal sealed class ReportFile
             throw new UsageException($"{optionName} '{text}' cannot be written: {ConnectionStrings.FirstLine(ex.Message)}", ex);
         }
 
-        return new ReportFile(fullPath, text);
+        return new ReportFile(fullPath, text, null);
     }
 
     /// <summary>
@@ -72,13 +91,13 @@ internal sealed class ReportFile
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            if (IsReplacedWhole(FullPath))
+            if (inPlace is not null)
             {
-                await ReplaceAsync(content, cancellationToken);
+                await WriteInPlaceAsync(content, cancellationToken);
             }
             else
             {
-                await File.WriteAllTextAsync(FullPath, content, cancellationToken);
+                await ReplaceAsync(content, cancellationToken);
             }
 
             return true;
@@ -91,13 +110,32 @@ internal sealed class ReportFile
         }
     }
 
+    public void Dispose()
+    {
+        inPlace?.Dispose();
+        inPlace = null;
+    }
+
     // A new file or an earlier report is written beside it and renamed over it, so a reader never
     // sees half a report. Anything else (an empty file, a link, /dev/stdout, a pipe) is written in
     // place, as a shell redirection would: renaming over a device or a link would replace it.
-    private static bool IsReplacedWhole(string path)
+    private static bool IsReplacedWhole(FileInfo info) =>
+        !info.Exists ? info.LinkTarget is null : info.Length > 0 && info.LinkTarget is null;
+
+    private async Task WriteInPlaceAsync(string content, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(path);
-        return !info.Exists || (info.Length > 0 && info.LinkTarget is null);
+        var handle = inPlace!;
+        inPlace = null;
+        NonBlockingOpen.MakeBlocking(handle);
+        await using var stream = new FileStream(handle, FileAccess.Write, 1);
+        if (stream.CanSeek && stream.Length > 0)
+        {
+            // A link to an earlier report: replaced, as '>' would.
+            stream.SetLength(0);
+        }
+
+        await stream.WriteAsync(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content), cancellationToken);
+        await stream.FlushAsync(cancellationToken);
     }
 
     private async Task ReplaceAsync(string content, CancellationToken cancellationToken)

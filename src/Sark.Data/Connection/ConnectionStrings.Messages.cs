@@ -24,6 +24,9 @@ public static partial class ConnectionStrings
         };
     }
 
+    /// <summary>Added to errors in the pairs after a password, which may be pieces of it.</summary>
+    private const string QuoteHint = "; a password that holds ';' must be in quotes";
+
     /// <summary>A keyword as typed, or a neutral word when it is not shaped like one.</summary>
     private static string Printable(string keyword) => KeywordShape().IsMatch(keyword) ? keyword : "(not a word)";
 

@@ -61,6 +61,16 @@ public static partial class ConnectionStrings
             throw new UsageException($"connection {(isUrl ? "URL" : "string")} names no host; {Expected}");
         }
 
+        CheckHosts(builder, isUrl);
+
+        // Npgsql opens a Passfile it is given only when it connects, and a missing one was an
+        // "unexpected error". The path is not repeated: after an unquoted ';' in a password it may
+        // be a piece of the password.
+        if (!string.IsNullOrEmpty(builder.Passfile) && !File.Exists(builder.Passfile))
+        {
+            throw new UsageException("connection string's Passfile names a file that does not exist; expected the path of a PostgreSQL password file, or leave Passfile out");
+        }
+
         return builder;
     }
 
@@ -83,7 +93,11 @@ public static partial class ConnectionStrings
                 $"connection string is not a list of Keyword=value pairs separated by ';' (quote a value that holds ';' or a quote); {Expected}", ex);
         }
 
+        // The pairs come in the order they were written. After a password, a pair may be the rest
+        // of a password that holds an unquoted ';' ("Password=ab;cd=ef"): its keyword is the
+        // user's text, not a word of Npgsql's, and is not repeated.
         var builder = new NpgsqlConnectionStringBuilder();
+        var afterSecret = false;
         foreach (string keyword in pairs.Keys)
         {
             var text = pairs[keyword] as string;
@@ -93,15 +107,19 @@ public static partial class ConnectionStrings
             }
             catch (ArgumentException ex) when (ex.InnerException is KeyNotFoundException)
             {
-                throw new UsageException($"connection string has unknown keyword '{Printable(keyword)}'; {Expected}", ex);
+                // Npgsql's exception names the keyword, so it is kept for --verbose only before a password.
+                throw afterSecret
+                    ? new UsageException($"connection string has an unknown keyword after its password (not shown: it may be a piece of the password){QuoteHint}; {Expected}")
+                    : new UsageException($"connection string has unknown keyword '{Printable(keyword)}'; {Expected}", ex);
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
             {
                 // The value is not shown, nor is Npgsql's exception (its message quotes the value)
-                // kept for --verbose: after a password with an unquoted ';', the rest of the password
-                // reads as further pairs ("Password=ab;Port=cd").
-                throw new UsageException($"connection string has a bad value for '{keyword}'; expected {ExpectedValue(keyword)}");
+                // kept for --verbose. The keyword is one of Npgsql's, so it may be named.
+                throw new UsageException($"connection string has a bad value for '{keyword}'; expected {ExpectedValue(keyword)}{(afterSecret ? QuoteHint : "")}");
             }
+
+            afterSecret |= SecretKeywords.IsSecret(keyword);
         }
 
         return builder;
@@ -158,6 +176,9 @@ public static partial class ConnectionStrings
             builder.Database = Decode(path, "database name");
         }
 
+        // As in keyword strings: after ?password=, a parameter may be the rest of a password that
+        // holds an unencoded '&' ("password=ab&cd=ef"), so an unknown name there is not repeated.
+        var afterSecret = false;
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
@@ -165,8 +186,10 @@ public static partial class ConnectionStrings
             var val = eq >= 0 ? Decode(pair[(eq + 1)..], "parameters") : "";
             if (!UrlQueryKeywords.TryGetValue(key, out var keyword))
             {
-                throw new UsageException(
-                    $"connection URL has unknown parameter {(ParameterName().IsMatch(key) ? $"'{key}'" : "(a name that is not a word)")}; expected one of {string.Join(", ", UrlQueryKeywords.Keys)}");
+                var name = afterSecret
+                    ? "after the password (not shown: it may be a piece of the password; percent-encode '&' as %26 in a password)"
+                    : ParameterName().IsMatch(key) ? $"'{key}'" : "(a name that is not a word)";
+                throw new UsageException($"connection URL has unknown parameter {name}; expected one of {string.Join(", ", UrlQueryKeywords.Keys)}");
             }
 
             try
@@ -178,63 +201,11 @@ public static partial class ConnectionStrings
                 // Npgsql's exception quotes the value; it is not kept, so --verbose cannot print it.
                 throw new UsageException($"connection URL has a bad value for '{key}'; expected {ExpectedValue(keyword)}");
             }
+
+            afterSecret |= keyword == "Password";
         }
 
         return builder;
-    }
-
-    private static void SetHosts(NpgsqlConnectionStringBuilder builder, string hostPart)
-    {
-        if (hostPart.Length == 0)
-        {
-            return;
-        }
-
-        // Several hosts are allowed (host1:5432,host2:5433); Npgsql takes them in its Host keyword.
-        var hosts = new List<(string Host, int? Port)>();
-        foreach (var entry in hostPart.Split(','))
-        {
-            var host = entry;
-            string? port = null;
-            if (host.StartsWith('['))
-            {
-                var close = host.IndexOf(']', StringComparison.Ordinal);
-                if (close < 0)
-                {
-                    throw new UsageException("connection URL has an IPv6 address without its closing ']'");
-                }
-
-                port = close + 1 < host.Length && host[close + 1] == ':' ? host[(close + 2)..] : null;
-                host = host[1..close];
-            }
-            else if (host.LastIndexOf(':') is var colon and >= 0)
-            {
-                port = host[(colon + 1)..];
-                host = host[..colon];
-            }
-
-            if (port is not null && (!int.TryParse(port, out var portNumber) || portNumber is < 1 or > 65535))
-            {
-                // The port is not repeated: when the URL was cut in the wrong place it is a piece of the password.
-                throw new UsageException("the port part of the connection URL (after the host's ':') is not a number from 1 to 65535");
-            }
-
-            hosts.Add((Decode(host, "host"), port is null ? null : int.Parse(port)));
-        }
-
-        if (hosts.Count == 1)
-        {
-            builder.Host = hosts[0].Host;
-            if (hosts[0].Port is { } single)
-            {
-                builder.Port = single;
-            }
-
-            return;
-        }
-
-        builder.Host = string.Join(',', hosts.Select(h =>
-            (h.Host.Contains(':', StringComparison.Ordinal) ? $"[{h.Host}]" : h.Host) + (h.Port is { } p ? $":{p}" : "")));
     }
 
     private static string NormaliseSslMode(string value) => value.ToLowerInvariant() switch
@@ -281,6 +252,11 @@ public static partial class ConnectionStrings
         if (socketDirectory is not null)
         {
             text.Append(':').Append(builder.Port);
+        }
+        else if (builder.Host is { Length: > 0 } hosts && !TryCheckHosts(hosts, out _))
+        {
+            // Only a builder made elsewhere than Parse gets here; what is in its Host is not shown.
+            text.Append("(an invalid host)");
         }
         else
         {

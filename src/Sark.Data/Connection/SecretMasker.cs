@@ -63,12 +63,39 @@ public static partial class SecretMasker
 
     internal static string MaskConnectionText(string text)
     {
+        text = QuotedUrlPassword().Replace(text, m => $"{m.Groups["prefix"].Value}{Mask}@");
         text = UrlPassword().Replace(text, m => $"{m.Groups["prefix"].Value}{Mask}@");
-        return KeywordSecret.Replace(text, m => $"{m.Groups["key"].Value}={Mask}");
+        return KeywordSecret.Replace(text, m => $"{m.Groups["key"].Value}={Mask}{ClosingQuote(text, m)}");
+    }
+
+    // A keyword value runs to ';' or the end of the line, so in "argument 'Host=h;Psw=x'." the
+    // quote and stop that close the message's quotation would be masked too. They are given back
+    // when the line opened a quotation before the keyword and the value ends in a quote followed
+    // by nothing but one stop: only such a tail is restored, never a letter or digit, so a
+    // password holding a quote stays masked to its end.
+    private static string ClosingQuote(string text, Match match)
+    {
+        var lineStart = text.LastIndexOfAny(['\r', '\n'], Math.Max(match.Index - 1, 0)) + 1;
+        if (text.IndexOf('\'', lineStart, match.Index - lineStart) < 0)
+        {
+            return "";
+        }
+
+        var tail = QuotationEnd().Match(match.Value);
+        return tail.Success ? tail.Value : "";
     }
 
     // scheme://user:password@ — the password runs to the last '@' before a blank, so one holding
     // an unencoded '/', '?', '#' or '@' is masked whole.
     [GeneratedRegex(@"(?<prefix>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^\s]*@", RegexOptions.IgnoreCase)]
     private static partial Regex UrlPassword();
+
+    // 'scheme://user:password@…' quoted in a message (an argument the parser did not take): the
+    // quotation holds the whole argument, blanks included, so the password runs to the last '@'
+    // of the line rather than stopping at a blank ("postgresql://u:two words@h").
+    [GeneratedRegex(@"(?<prefix>'[a-z][a-z0-9+.-]*://[^:/@'\r\n]*:)[^\r\n]*@", RegexOptions.IgnoreCase)]
+    private static partial Regex QuotedUrlPassword();
+
+    [GeneratedRegex(@"'[.,:)]?\s*$")]
+    private static partial Regex QuotationEnd();
 }

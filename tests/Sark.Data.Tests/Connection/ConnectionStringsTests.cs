@@ -40,7 +40,8 @@ public sealed class ConnectionStringsTests
     [InlineData("postgresql://u:TopSecret9@h/d?bogus=1", "bogus")]
     [InlineData("postgresql://u:TopSecret9@h/d?sslmode=maybe", "sslmode")]
     [InlineData("Host=h;Port=many;Password=TopSecret9", "bad value for 'port'")]
-    [InlineData("Host=h;Password=TopSecret9;Frobnicate=1", "frobnicate")]
+    [InlineData("Host=h;Password=TopSecret9;Frobnicate=1", "unknown keyword after its password")]
+    [InlineData("Host=h;Frobnicate=1;Password=TopSecret9", "frobnicate")]
     [InlineData("Database=d;Password=TopSecret9", "no host")]
     public void Bad_connection_strings_are_one_line_usage_errors_without_the_password(string value, string named)
     {

@@ -57,7 +57,8 @@ public sealed class SecretMaskingTests
         Assert.DoesNotContain(Left, ConnectionStrings.Describe(builder));
 
         var error = Assert.Throws<UsageException>(() => ConnectionStrings.Parse($"Host=h;{keyword}={Left}{Right};Colour=blue"));
-        Assert.Contains("colour", error.Message);
+        Assert.Contains("unknown keyword after its password", error.Message);
+        Assert.DoesNotContain("colour", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Left, error.ToString());
     }
 
@@ -97,6 +98,30 @@ public sealed class SecretMaskingTests
 
         var encoded = ConnectionStrings.Parse($"postgresql://admin:5432{Uri.EscapeDataString(reserved.ToString())}{Right}@127.0.0.1/sark");
         Assert.Equal($"5432{reserved}{Right}", encoded.Password);
+    }
+
+    [Fact]
+    public void A_quoted_url_whose_password_holds_a_blank_is_masked_to_its_last_at()
+    {
+        // The argument parser quotes what it did not take; a blank does not end the password there.
+        var message = $"Unrecognized command or argument 'postgresql://u:{Left} {Right}@host/app'.";
+
+        Assert.Equal("Unrecognized command or argument 'postgresql://u:***@host/app'.", SecretMasker.Redact(message));
+        Assert.Equal("argument 'postgresql://my user:***@host/app'.", SecretMasker.Redact($"argument 'postgresql://my user:{Left} {Right}@host/app'."));
+    }
+
+    [Fact]
+    public void A_quoted_keyword_password_is_masked_and_the_quotation_closed()
+    {
+        Assert.Equal("argument 'Host=x;Psw =***'.", SecretMasker.Redact($"argument 'Host=x;Psw ={Left} {Right}'."));
+
+        // A quote inside the password: what follows it is a letter, so the rest stays masked.
+        var unclosed = SecretMasker.Redact($"argument 'Host=x;Psw={Left}'{Right}");
+        Assert.DoesNotContain(Right, unclosed);
+        Assert.Equal("argument 'Host=x;Psw=***", unclosed);
+
+        // Not quoted by the message: masked to the end of the line, as before.
+        Assert.Equal("Host=x;Psw=***", SecretMasker.Redact($"Host=x;Psw={Left}'."));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Npgsql;
+using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Schema.Adoption;
 
@@ -76,12 +77,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         return missing;
     }
 
-    /// <summary>The schema every table is looked up in; a search_path naming no existing schema is refused.</summary>
-    public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var command = Sql.Command("SELECT current_schema()::text", connection);
-        return await command.ExecuteScalarAsync(cancellationToken) as string
-            ?? throw new SarkException("the connection has no current schema (its search_path names no existing schema); set search_path to the schema of the v1 tables");
-    }
+    /// <summary>The schema every table is looked up in (<see cref="WorkingSchema"/>: one rule for every sark command).</summary>
+    public static Task<string> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default) =>
+        WorkingSchema.RequireAsync(connection, cancellationToken);
 }

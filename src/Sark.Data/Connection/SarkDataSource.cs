@@ -30,8 +30,26 @@ public static class SarkDataSource
         return dataSource;
     }
 
-    /// <summary>Opens a connection, turning every way a login can fail into one line naming the server.</summary>
+    /// <summary>
+    /// Opens a connection, turning every way a login can fail into one line naming the server, and
+    /// refuses one without a schema sark may work in (<see cref="WorkingSchema"/>) before anything is done.
+    /// </summary>
     public static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        var connection = await ConnectAsync(dataSource, cancellationToken);
+        try
+        {
+            await WorkingSchema.RequireAsync(connection, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<NpgsqlConnection> ConnectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         try

@@ -1,4 +1,5 @@
 using Npgsql;
+using Sark.Data.Connection;
 
 namespace Sark.Data.Schema;
 
@@ -40,12 +41,10 @@ internal static class MigrationJournal
     /// <summary>The journal's rows, or none when the table does not exist yet (a fresh database).</summary>
     public static async Task<List<JournalEntry>> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('sark_migrations') IS NOT NULL", connection))
+        // Only the working schema counts: a journal further down the search_path belongs to another schema's tables.
+        if (!await WorkingSchema.RelationExistsAsync(connection, TableName, cancellationToken))
         {
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return [];
-            }
+            return [];
         }
 
         var entries = new List<JournalEntry>();

@@ -33,7 +33,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
     }
 
     // Tables and enum types count: either would make 001 fail half-way.
-    private const string UnjournaledTablesSql = """
+    private static readonly string UnjournaledTablesSql = $"""
         SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM (
             SELECT c.relname::text AS name
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -44,7 +44,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
             WHERE n.nspname = current_schema() AND t.typtype = 'e'
         ) existing
-        WHERE to_regclass('sark_migrations') IS NULL
+        WHERE NOT {WorkingSchema.RelationExistsSql(MigrationJournal.TableName)}
         """;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using Sark.Data.Connection;
 
 namespace Sark.Data.Schema.Adoption;
 
@@ -28,12 +29,9 @@ public static class AdoptionRecord
     public static async Task<V1Variant> ReadVariantAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('sark_adoption') IS NOT NULL", connection))
+        if (!await WorkingSchema.RelationExistsAsync(connection, "sark_adoption", cancellationToken))
         {
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return V1Variant.Native;
-            }
+            return V1Variant.Native;
         }
 
         await using var command = new NpgsqlCommand("SELECT variant FROM sark_adoption LIMIT 1", connection);

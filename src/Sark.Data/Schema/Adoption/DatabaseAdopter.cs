@@ -140,12 +140,9 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
 
     private static async Task<string?> ReadAlembicRevisionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('alembic_version') IS NOT NULL", connection))
+        if (!await WorkingSchema.RelationExistsAsync(connection, "alembic_version", cancellationToken))
         {
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return null;
-            }
+            return null;
         }
 
         await using var read = new NpgsqlCommand("SELECT string_agg(version_num, ',') FROM alembic_version", connection);

@@ -49,9 +49,7 @@ public static partial class SchemaReference
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using var schema = new NpgsqlCommand("SELECT current_schema()", connection);
-            var name = await schema.ExecuteScalarAsync(cancellationToken) as string
-                ?? throw new Sark.Data.Errors.SarkException("the connection has no current schema (its search_path names no existing schema)");
+            var name = await Sark.Data.Connection.WorkingSchema.RequireAsync(connection, cancellationToken);
             return await CatalogReader.ReadAsync(connection, name, cancellationToken);
         }
         finally

@@ -59,4 +59,19 @@ public sealed class RealV1ShapeCommandTests : EmptyDatabaseTest
         Assert.Contains("Validation passed.", validate.Out);
         Assert.Equal(rows, await V1Databases.DumpAsync(Database));
     }
+
+    [Fact]
+    public async Task An_orm_database_with_a_nullable_server_name_is_not_adopted_so_migrate_v1_never_meets_it()
+    {
+        // Accepted once (NOT NULL differences were excused by kind), then migrate-v1 failed on a raw NOT NULL error.
+        await V1Databases.BuildOrmAsync(Database);
+        await Database.ExecuteAsync("ALTER TABLE mcp_servers ALTER name DROP NOT NULL");
+
+        var adopt = await Sark("db", "adopt");
+
+        Assert.Equal(ExitCodes.Failure, adopt.ExitCode);
+        Assert.Contains("  mcp_servers: nullability of name is NULL, expected NOT NULL\n", adopt.Out.ReplaceLineEndings("\n"));
+        Assert.Contains("not adopted: the database matches no SARK v1 shape (1 mismatch(es) listed above)", adopt.Error);
+        Assert.False(await Database.ScalarAsync<bool>("SELECT to_regclass('sark_migrations') IS NOT NULL OR to_regclass('sark_adoption') IS NOT NULL"));
+    }
 }

@@ -94,7 +94,7 @@ internal sealed partial class LocalHome
     }
 
     /// <summary>
-    /// Empties a failed initdb's data/, as the server user (see <see cref="WriteFileAsync"/>): find
+    /// Empties a failed initdb's data/ or an unfinished home, as the server user (see <see cref="WriteFileAsync"/>): find
     /// neither follows symbolic links nor descends through them, so only the folder's own entries go.
     /// </summary>
     private async Task DeleteContentsAsync(string directory, CancellationToken cancellationToken)
@@ -102,7 +102,7 @@ internal sealed partial class LocalHome
         var result = await ProcessRunner.RunAsync("find", [directory, "-mindepth", "1", "-delete"], runAs, cancellationToken);
         if (result.ExitCode != 0)
         {
-            throw new LocalPostgresException($"could not remove what a failed initdb left in {directory}: {result.Output}");
+            throw new LocalPostgresException($"could not empty {directory} as '{ServerUser}' (left by a failed initdb or an unfinished home): {LastLine(result.Output)}");
         }
     }
 }

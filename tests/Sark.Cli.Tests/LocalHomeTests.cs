@@ -15,7 +15,7 @@ public sealed class LocalHomeTests
         Directory.CreateDirectory(Path.Combine(home.Path, "data"));
         await File.WriteAllTextAsync(Path.Combine(home.Path, "notes.txt"), "mine");
         await File.WriteAllTextAsync(Path.Combine(home.Path, "data", "thesis.tex"), "years of work");
-        var before = await SnapshotAsync(home.Path);
+        var before = await OsCommand.SnapshotAsync(home.Path);
 
         foreach (var command in new[] { "start", "stop", "status" })
         {
@@ -27,7 +27,7 @@ public sealed class LocalHomeTests
 
         var migrate = await CliRunner.RunAsync("db", "migrate", "--data-dir", home.Path);
         Assert.Equal(ExitCodes.Failure, migrate.ExitCode);
-        Assert.Equal(before, await SnapshotAsync(home.Path));
+        Assert.Equal(before, await OsCommand.SnapshotAsync(home.Path));
     }
 
     [Fact]
@@ -40,14 +40,14 @@ public sealed class LocalHomeTests
 
         await using var home = new TempHome();
         Directory.CreateDirectory(home.Path);
-        var before = await SnapshotAsync(home.Path);
+        var before = await OsCommand.SnapshotAsync(home.Path);
 
         var refused = await CliRunner.RunAsync("local", "start", "--data-dir", home.Path);
         Assert.Equal(ExitCodes.Failure, refused.ExitCode);
         var line = Assert.Single(refused.ErrorLines);
         Assert.Contains($"{home.Path} is not owned by '{OsCommand.ServerSystemUser}'", line);
         Assert.Contains($"chown -R {OsCommand.ServerSystemUser}: {home.Path}", line);
-        Assert.Equal(before, await SnapshotAsync(home.Path));
+        Assert.Equal(before, await OsCommand.SnapshotAsync(home.Path));
 
         // The fix the message names works: an empty folder of the server user becomes the home.
         Assert.Equal(0, (await OsCommand.RunAsync(null, "chown", "-R", $"{OsCommand.ServerSystemUser}:", home.Path)).ExitCode);
@@ -173,8 +173,4 @@ public sealed class LocalHomeTests
             }
         }
     }
-
-    /// <summary>Every entry with its owner, mode and size: any write, delete or chown changes it.</summary>
-    private static async Task<string> SnapshotAsync(string path) =>
-        string.Join('\n', (await OsCommand.RunAsync(null, "find", path, "-printf", "%p %u %m %s\n")).Out.Split('\n').Order(StringComparer.Ordinal));
 }

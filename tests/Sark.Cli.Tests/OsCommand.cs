@@ -12,6 +12,10 @@ internal static class OsCommand
     public static Task<CliResult> RunAsServerUserAsync(string program, params string[] args) =>
         RunAsync(Environment.IsPrivilegedProcess ? ServerSystemUser : null, program, args);
 
+    /// <summary>Every entry with its owner, mode and size: any write, delete or chown changes it.</summary>
+    public static async Task<string> SnapshotAsync(string path) =>
+        string.Join('\n', (await RunAsync(null, "find", path, "-printf", "%p %u %m %s\n")).Out.Split('\n').Order(StringComparer.Ordinal));
+
     public static async Task<CliResult> RunAsync(string? user, string program, params string[] args)
     {
         var start = new ProcessStartInfo(user is null ? program : "runuser")

@@ -1,4 +1,3 @@
-using System.Text;
 using Sark.Data.Errors;
 
 namespace Sark.Data.Local;
@@ -17,13 +16,16 @@ internal enum LocalHomeKind
 
     /// <summary>Anything else: someone's folder, which sark must not write to.</summary>
     Foreign,
+
+    /// <summary>A file (or anything but a folder) where the home should be.</summary>
+    NotAFolder,
 }
 
 /// <summary>
 /// The embedded cluster's home and the files in it, and the rules that keep sark from writing to,
 /// deleting or taking over a folder it did not create.
 /// </summary>
-internal sealed class LocalHome(string root, string? runAs)
+internal sealed partial class LocalHome
 {
     /// <summary>The server listens on this port; with no TCP listener it only names the socket file.</summary>
     public const int Port = 5432;
@@ -42,7 +44,21 @@ internal sealed class LocalHome(string root, string? runAs)
     // The first line of the settings block every sark version appended to postgresql.conf.
     private const string SettingsBlockStart = "# Added by sark";
 
-    public string Root { get; } = Path.GetFullPath(root);
+    private const string MarkerText = "This folder is the home of sark's embedded PostgreSQL. sark removes nothing outside it and only its own failed initdb inside it.\n";
+
+    private readonly string? runAs;
+
+    // Every existing entry met on the way to the home; see LocalHome.Trust.cs.
+    private readonly List<string> pathEntries;
+
+    public LocalHome(string root, string? runAs)
+    {
+        this.runAs = runAs;
+        (Root, pathEntries) = ResolveLinks(root);
+    }
+
+    /// <summary>The home's real path: links in the given path are resolved once, and checked.</summary>
+    public string Root { get; }
 
     public string DataDirectory => Path.Combine(Root, "data");
 
@@ -70,9 +86,9 @@ internal sealed class LocalHome(string root, string? runAs)
 
     public LocalHomeKind Classify()
     {
-        if (File.Exists(Root))
+        if (Path.Exists(Root) && !Directory.Exists(Root))
         {
-            return LocalHomeKind.Foreign;
+            return LocalHomeKind.NotAFolder;
         }
 
         if (!Directory.Exists(Root))
@@ -92,7 +108,10 @@ internal sealed class LocalHome(string root, string? runAs)
 
         try
         {
-            return Directory.EnumerateFileSystemEntries(Root).Any() ? LocalHomeKind.Foreign : LocalHomeKind.Empty;
+            // The marker is the first entry sark puts into a home: if entries showed up since the
+            // check above, a concurrent sark may just have marked an empty folder; look again.
+            var hasEntries = Directory.EnumerateFileSystemEntries(Root).Any();
+            return !hasEntries ? LocalHomeKind.Empty : File.Exists(Marker) ? LocalHomeKind.Sark : LocalHomeKind.Foreign;
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -100,85 +119,93 @@ internal sealed class LocalHome(string root, string? runAs)
         }
     }
 
-    /// <summary>Refuses a folder that belongs to someone else; used by every command before it writes.</summary>
-    public LocalHomeKind EnsureNotForeign()
+    /// <summary>
+    /// What every command does before it reads or writes anything in the home: the path is usable,
+    /// no other user controls the way to it, it is new, empty or sark's, and (when it exists) it and
+    /// its socket folder belong to the server user.
+    /// </summary>
+    public async Task<LocalHomeKind> VerifyAsync(CancellationToken cancellationToken)
     {
-        var kind = Classify();
-        if (kind == LocalHomeKind.Foreign)
+        if (OperatingSystem.IsWindows())
         {
-            throw new LocalPostgresException(
-                $"{Root} is not empty and is not a sark home (no {MarkerFileName} file, no cluster made by sark); sark does not write to folders it did not create: choose a new or empty folder with --data-dir or {LocalPostgresOptions.HomeVariable}");
+            throw new LocalPostgresException("the embedded PostgreSQL needs Linux or another Unix (a private Unix socket); on Windows set SARK_DATABASE_URL to an existing database");
+        }
+
+        CheckPathCharacters(Root, SocketPath);
+        await CheckNoOtherUserControlsThePathAsync(cancellationToken);
+        var kind = Classify();
+        switch (kind)
+        {
+            case LocalHomeKind.NotAFolder:
+                throw new LocalPostgresException($"{Root} is a file, not a folder; the embedded PostgreSQL needs a folder of its own: choose a new or empty folder with --data-dir or {LocalPostgresOptions.HomeVariable}");
+            case LocalHomeKind.Foreign:
+                throw new LocalPostgresException(
+                    $"{Root} is not empty and is not a sark home (no {MarkerFileName} file, no cluster made by sark); sark does not write to folders it did not create: choose a new or empty folder with --data-dir or {LocalPostgresOptions.HomeVariable}");
+            case LocalHomeKind.Missing:
+                return kind;
+        }
+
+        await CheckServerUserOwnsAsync(Root, cancellationToken);
+        if (Directory.Exists(RunDirectory))
+        {
+            await CheckServerUserOwnsAsync(RunDirectory, cancellationToken);
         }
 
         return kind;
     }
 
-    /// <summary>Checks the path, then creates the home or checks the existing one; writes the marker file.</summary>
+    /// <summary>Verifies the home and creates it if needed; marks it as sark's.</summary>
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        CheckPath();
-        var kind = EnsureNotForeign();
-        var created = false;
+        var kind = await VerifyAsync(cancellationToken);
         if (kind == LocalHomeKind.Missing)
         {
-            CreatePrivateDirectory(Root);
-            created = true;
-            if (runAs is not null)
+            if (await TryCreateAsync(cancellationToken))
             {
-                await ChownToServerUserAsync(Root, cancellationToken);
+                return;
             }
+
+            // Another sark (or someone) made it first: check it like any existing home.
+            kind = await VerifyAsync(cancellationToken);
         }
 
-        try
+        if (kind is LocalHomeKind.Empty or LocalHomeKind.LegacySark)
         {
-            await CheckServerUserOwnsAsync(Root, cancellationToken);
+            await WriteFileAsync(Marker, MarkerText, append: false, cancellationToken);
         }
-        catch (LocalPostgresException) when (created)
+        else if (kind == LocalHomeKind.Missing)
         {
-            // Only the empty folder just made goes again; its parents may be someone's.
-            Directory.Delete(Root);
-            throw;
-        }
-
-        if (kind != LocalHomeKind.Sark)
-        {
-            await WriteFileAsync(
-                Marker,
-                "This folder is the home of sark's embedded PostgreSQL. sark removes nothing outside it and only its own failed initdb inside it.\n",
-                append: false,
-                cancellationToken);
+            throw new LocalPostgresException($"{Root} was removed while sark created it; run the command again");
         }
     }
 
     /// <summary>
-    /// Creates run/ (the socket directory) with mode 0700, owned by the server user: only that user
-    /// and root can enter it, so only they can reach the socket.
+    /// Creates run/ (the socket directory) with mode 0700, as the server user: only that user and
+    /// root can enter it, so only they can reach the socket. The caller holds the lock and has
+    /// checked that an existing run/ belongs to the server user.
     /// </summary>
     public async Task PrepareRunDirectoryAsync(CancellationToken cancellationToken)
     {
-        if (Directory.Exists(RunDirectory))
-        {
-            await CheckServerUserOwnsAsync(RunDirectory, cancellationToken);
-            CreatePrivateDirectory(RunDirectory);
-        }
-        else
-        {
-            CreatePrivateDirectory(RunDirectory);
-            if (runAs is not null)
-            {
-                await ChownToServerUserAsync(RunDirectory, cancellationToken);
-            }
-        }
+        var (program, verb) = Directory.Exists(RunDirectory) ? ("chmod", "protect") : ("mkdir", "create");
+        string[] arguments = program == "chmod" ? ["0700", "--", RunDirectory] : ["-m", "0700", "--", RunDirectory];
+        await MustAsync(ProcessRunner.RunAsync(program, arguments, runAs, cancellationToken), $"could not {verb} {RunDirectory} as '{ServerUser}'");
     }
 
     /// <summary>
     /// Makes data/ ready for initdb. Contents are removed only when the initdb marker proves that a
-    /// sark initdb left them; any other non-empty data/ without a cluster is refused.
+    /// sark initdb left them, and no process still works on them; any other non-empty data/ without
+    /// a cluster is refused.
     /// </summary>
     public async Task BeginInitdbAsync(CancellationToken cancellationToken)
     {
         if (File.Exists(InitdbMarker))
         {
+            if (DataDirectoryUsers.Find(DataDirectory) is { } user)
+            {
+                throw new LocalPostgresException(
+                    $"{user} still works on {DataDirectory}: an earlier sark was stopped while it made the cluster; wait for it to end (or kill it) and run the command again");
+            }
+
             if (Directory.Exists(DataDirectory))
             {
                 await DeleteContentsAsync(DataDirectory, cancellationToken);
@@ -196,23 +223,8 @@ internal sealed class LocalHome(string root, string? runAs)
         }
     }
 
-    public void EndInitdb() => File.Delete(InitdbMarker);
-
-    private void CheckPath()
-    {
-        // pg_ctl hands the data directory and log file to /bin/sh inside double quotes.
-        if (Root.IndexOfAny(['"', '$', '`', '\\', '\n', '\r']) >= 0)
-        {
-            throw new UsageException($"data directory '{Root}' contains one of \" $ ` \\ or a line break, which pg_ctl cannot pass through its shell; choose another path");
-        }
-
-        var socketBytes = Encoding.UTF8.GetByteCount(SocketPath);
-        if (socketBytes > MaxSocketPathBytes)
-        {
-            throw new UsageException(
-                $"the server's socket {SocketPath} would be {socketBytes} bytes long, over the {MaxSocketPathBytes} bytes a Unix socket path may have; choose a shorter --data-dir");
-        }
-    }
+    public Task EndInitdbAsync(CancellationToken cancellationToken) =>
+        MustAsync(ProcessRunner.RunAsync("rm", ["-f", "--", InitdbMarker], runAs, cancellationToken), $"could not remove {InitdbMarker}");
 
     private bool IsLegacySarkCluster()
     {
@@ -231,8 +243,7 @@ internal sealed class LocalHome(string root, string? runAs)
     {
         if (runAs is not null && (await ProcessRunner.RunAsync("test", ["-x", directory], runAs, cancellationToken)).ExitCode != 0)
         {
-            throw new LocalPostgresException(
-                $"the '{runAs}' system user, which runs the embedded server, cannot reach {directory} (a parent directory is closed to it); choose a data directory it can reach with --data-dir or {LocalPostgresOptions.HomeVariable}, for example /var/lib/sark");
+            throw UnreachableBy(runAs, directory);
         }
 
         // test -O: the file exists and is owned by the user running the test.
@@ -243,61 +254,6 @@ internal sealed class LocalHome(string root, string? runAs)
         }
     }
 
-    /// <summary>Creates the directory if needed and sets its mode to 0700 (also when it existed).</summary>
-    private static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new LocalPostgresException("the embedded PostgreSQL needs Linux or another Unix (a private Unix socket); on Windows set SARK_DATABASE_URL to an existing database");
-        }
-
-        // Parents get the usual mode: the server user may have to pass through them.
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.CreateDirectory(path, OwnerOnly);
-        File.SetUnixFileMode(path, OwnerOnly);
-    }
-
-    private async Task ChownToServerUserAsync(string path, CancellationToken cancellationToken)
-    {
-        var result = await ProcessRunner.RunAsync("chown", [$"{runAs}:", path], null, cancellationToken);
-        if (result.ExitCode != 0)
-        {
-            throw new LocalPostgresException($"could not give {path} to the '{runAs}' system user: {result.Output}");
-        }
-    }
-
-    /// <summary>
-    /// Writes a file in the home. Under root the home belongs to the server user, who could have put a
-    /// symbolic link where the file goes; writing as that user means such a link can only lead to what
-    /// that user may write anyway, never to a file only root may change.
-    /// </summary>
-    public async Task WriteFileAsync(string path, string content, bool append, CancellationToken cancellationToken)
-    {
-        if (runAs is null)
-        {
-            await (append ? File.AppendAllTextAsync(path, content, cancellationToken) : File.WriteAllTextAsync(path, content, cancellationToken));
-            return;
-        }
-
-        var script = append ? "cat >> \"$1\"" : "cat > \"$1\"";
-        var result = await ProcessRunner.RunAsync("sh", ["-c", script, "sh", path], runAs, content, cancellationToken);
-        if (result.ExitCode != 0)
-        {
-            throw new LocalPostgresException($"could not write {path} as the '{runAs}' system user: {result.Output}");
-        }
-    }
-
-    /// <summary>
-    /// Empties a failed initdb's data/, as the server user (see <see cref="WriteFileAsync"/>): find
-    /// neither follows symbolic links nor descends through them, so only the folder's own entries go.
-    /// </summary>
-    private async Task DeleteContentsAsync(string directory, CancellationToken cancellationToken)
-    {
-        var result = await ProcessRunner.RunAsync("find", [directory, "-mindepth", "1", "-delete"], runAs, cancellationToken);
-        if (result.ExitCode != 0)
-        {
-            throw new LocalPostgresException($"could not remove what a failed initdb left in {directory}: {result.Output}");
-        }
-    }
+    private static LocalPostgresException UnreachableBy(string user, string directory) =>
+        new($"the '{user}' system user, which runs the embedded server, cannot reach {directory} (a parent directory is closed to it); choose a data directory it can reach with --data-dir or {LocalPostgresOptions.HomeVariable}, for example /var/lib/sark");
 }

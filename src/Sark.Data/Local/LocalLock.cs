@@ -1,27 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
 using Sark.Data.Errors;
 
 namespace Sark.Data.Local;
 
 /// <summary>
-/// An exclusive lock on a file, so two sark processes never initialise or start the same cluster
-/// at once. .NET takes an advisory flock for FileShare.None on Unix, which the kernel releases
-/// when the process dies, so a killed process never leaves a stale lock behind. The caller has
-/// made sure the folder is a sark home: the lock file is the first thing written there.
+/// An exclusive lock on the home's lock file, so two sark processes never initialise or start the
+/// same cluster at once. It is an advisory flock, which the kernel releases when its holder dies,
+/// so a killed process never leaves a stale lock behind. The caller has verified the home.
 /// </summary>
 internal sealed class LocalLock : IAsyncDisposable
 {
-    private readonly FileStream stream;
+    // Exit code flock(1) gives when the wait ran out (EX_TEMPFAIL), apart from its other failures.
+    private const int WaitRanOut = 75;
+
+    private readonly FileStream? stream;
+    private readonly Process? holder;
 
     private LocalLock(FileStream stream) => this.stream = stream;
 
-    public static async Task<LocalLock> AcquireAsync(string path, TimeSpan wait, CancellationToken cancellationToken)
+    private LocalLock(Process holder) => this.holder = holder;
+
+    /// <summary>
+    /// Takes the lock in this process; as root, a flock(1) process running as the server user holds
+    /// it instead: the home is that user's, and root opening a file there would follow any link that
+    /// user put in its place, and create or open a file only root may touch.
+    /// </summary>
+    public static Task<LocalLock> AcquireAsync(string path, string? runAs, TimeSpan wait, CancellationToken cancellationToken) =>
+        runAs is null ? AcquireHereAsync(path, wait, cancellationToken) : AcquireAsAsync(runAs, path, wait, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stream is not null)
+        {
+            await stream.DisposeAsync();
+        }
+
+        if (holder is not null)
+        {
+            // The holder reads its stdin until it closes; so does the kernel when sark dies.
+            holder.StandardInput.Close();
+            await holder.WaitForExitAsync();
+            holder.Dispose();
+        }
+    }
+
+    private static async Task<LocalLock> AcquireHereAsync(string path, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
             try
             {
+                // FileShare.None: .NET takes an exclusive flock on Unix.
                 return new LocalLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new LocalPostgresException($"cannot open {path}: it is not yours; run sark as the user who owns the home, or choose another --data-dir", ex);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
@@ -29,11 +65,58 @@ internal sealed class LocalLock : IAsyncDisposable
             }
             catch (IOException ex)
             {
-                throw new LocalPostgresException(
-                    $"another sark process has held {path} for {wait.TotalSeconds:0} s while managing the embedded PostgreSQL; wait for it to finish and try again", ex);
+                throw Busy(path, wait, ex);
             }
         }
     }
 
-    public ValueTask DisposeAsync() => stream.DisposeAsync();
+    private static async Task<LocalLock> AcquireAsAsync(string user, string path, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("runuser")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] arguments =
+        [
+            "-u", user, "--",
+            "flock", "--exclusive", "--wait", wait.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture), "--conflict-exit-code", $"{WaitRanOut}", "--", path,
+            "sh", "-c", "echo locked && exec cat >/dev/null",
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["LC_ALL"] = "C";
+        var process = Process.Start(start) ?? throw new LocalPostgresException("could not start runuser to lock the embedded PostgreSQL's home");
+        try
+        {
+            if (await process.StandardOutput.ReadLineAsync(cancellationToken) == "locked")
+            {
+                return new LocalLock(process);
+            }
+
+            var error = await process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            throw process.ExitCode == WaitRanOut
+                ? Busy(path, wait, null)
+                : new LocalPostgresException($"could not lock {path} as the '{user}' system user: {error.Trim()}");
+        }
+        catch
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private static LocalPostgresException Busy(string path, TimeSpan wait, Exception? inner) =>
+        new($"another sark process has held {path} for {wait.TotalSeconds:0} s while managing the embedded PostgreSQL; wait for it to finish and try again", inner);
 }

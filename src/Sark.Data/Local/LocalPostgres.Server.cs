@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sark.Data.Errors;
 
 namespace Sark.Data.Local;
@@ -35,7 +36,7 @@ public sealed partial class LocalPostgres
         }
 
         await home.WriteFileAsync(home.ConfigFile, string.Join('\n', settings) + "\n", append: true, cancellationToken);
-        home.EndInitdb();
+        await home.EndInitdbAsync(cancellationToken);
     }
 
     private async Task StartServerAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
@@ -83,7 +84,13 @@ public sealed partial class LocalPostgres
 
     private async Task<LocalServerStatus> ReadStatusAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
     {
-        var clusterVersion = int.Parse(File.ReadAllText(Path.Combine(home.DataDirectory, "PG_VERSION")).Trim());
+        var versionFile = Path.Combine(home.DataDirectory, "PG_VERSION");
+        if (!int.TryParse(File.ReadAllText(versionFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var clusterVersion))
+        {
+            throw new LocalPostgresException(
+                $"{versionFile} does not hold a PostgreSQL major version (like 15): the cluster in {home.DataDirectory} is damaged; restore the file or the cluster from a backup, or choose another --data-dir");
+        }
+
         if (clusterVersion != binaries.MajorVersion)
         {
             throw new LocalPostgresException(
@@ -100,8 +107,13 @@ public sealed partial class LocalPostgres
         // postmaster.pid (PostgreSQL's documented layout): 1 pid, 4 port, 5 first socket
         // directory, 6 first listen address (empty without a TCP listener).
         var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
-        var pid = int.Parse(lines[0].Trim());
-        var port = int.Parse(lines[3].Trim());
+        if (lines.Length < 4 || !int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !int.TryParse(lines[3].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            throw new LocalPostgresException(
+                $"{pidFile} is not a lock file PostgreSQL wrote (no process id on line 1 and port on line 4), though pg_ctl says a server runs there; see {home.LogFile}, and stop that server before using this home again");
+        }
+
         var socketOnly = lines.Length >= 6
             && lines[4].Trim() == home.RunDirectory
             && lines[5].Trim().Length == 0

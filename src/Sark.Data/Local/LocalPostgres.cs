@@ -39,71 +39,89 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
     internal static string? RunAs => Environment.IsPrivilegedProcess ? ServerSystemUser : null;
 
     /// <summary>Initialises (first time), starts (if stopped) and returns the running server.</summary>
-    public async Task<LocalServerStatus> StartAsync(CancellationToken cancellationToken = default)
-    {
-        ValidateDatabaseName(Options.DatabaseName);
-        var binaries = await PostgresBinaries.FindAsync(cancellationToken);
-        await home.PrepareAsync(cancellationToken);
-        await using var fileLock = await LocalLock.AcquireAsync(home.LockFile, Options.LockWait, cancellationToken);
-        await home.PrepareRunDirectoryAsync(cancellationToken);
-        if (!home.IsInitialised)
+    public Task<LocalServerStatus> StartAsync(CancellationToken cancellationToken = default) =>
+        WithinHomeAsync(async () =>
         {
-            await InitialiseAsync(binaries, cancellationToken);
-        }
+            ValidateDatabaseName(Options.DatabaseName);
+            var binaries = await PostgresBinaries.FindAsync(cancellationToken);
+            await home.PrepareAsync(cancellationToken);
+            await using var fileLock = await LocalLock.AcquireAsync(home.LockFile, RunAs, Options.LockWait, cancellationToken);
+            await home.PrepareRunDirectoryAsync(cancellationToken);
+            if (!home.IsInitialised)
+            {
+                await InitialiseAsync(binaries, cancellationToken);
+            }
 
-        var status = await ReadStatusAsync(binaries, cancellationToken);
-        if (status.State == LocalServerState.RunningInsecure)
-        {
-            // Started by an earlier sark with a TCP listener any local user could reach.
-            await StopServerAsync(binaries, cancellationToken);
-            status = await ReadStatusAsync(binaries, cancellationToken);
-        }
+            var status = await ReadStatusAsync(binaries, cancellationToken);
+            if (status.State == LocalServerState.RunningInsecure)
+            {
+                // Started by an earlier sark with a TCP listener any local user could reach.
+                await StopServerAsync(binaries, cancellationToken);
+                status = await ReadStatusAsync(binaries, cancellationToken);
+            }
 
-        if (status.State != LocalServerState.Running)
-        {
-            await StartServerAsync(binaries, cancellationToken);
-            status = await ReadStatusAsync(binaries, cancellationToken);
             if (status.State != LocalServerState.Running)
             {
-                throw new LocalPostgresException($"the embedded PostgreSQL in {home.DataDirectory} did not stay up socket-only; see {home.LogFile}");
+                await StartServerAsync(binaries, cancellationToken);
+                status = await ReadStatusAsync(binaries, cancellationToken);
+                if (status.State != LocalServerState.Running)
+                {
+                    throw new LocalPostgresException($"the embedded PostgreSQL in {home.DataDirectory} did not stay up socket-only; see {home.LogFile}");
+                }
             }
-        }
 
-        await EnsureDatabaseAsync(cancellationToken);
-        return status;
-    }
+            await EnsureDatabaseAsync(cancellationToken);
+            return status;
+        });
 
     /// <summary>Stops the server if it runs; returns whether it was running.</summary>
-    public async Task<bool> StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (home.EnsureNotForeign() is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
+    public Task<bool> StopAsync(CancellationToken cancellationToken = default) =>
+        WithinHomeAsync(async () =>
         {
-            return false;
-        }
+            if (await home.VerifyAsync(cancellationToken) is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
+            {
+                return false;
+            }
 
-        await using var fileLock = await LocalLock.AcquireAsync(home.LockFile, Options.LockWait, cancellationToken);
-        var binaries = await PostgresBinaries.FindAsync(cancellationToken);
-        var status = await ReadStatusAsync(binaries, cancellationToken);
-        if (status.State is not (LocalServerState.Running or LocalServerState.RunningInsecure))
-        {
-            return false;
-        }
+            await using var fileLock = await LocalLock.AcquireAsync(home.LockFile, RunAs, Options.LockWait, cancellationToken);
+            var binaries = await PostgresBinaries.FindAsync(cancellationToken);
+            var status = await ReadStatusAsync(binaries, cancellationToken);
+            if (status.State is not (LocalServerState.Running or LocalServerState.RunningInsecure))
+            {
+                return false;
+            }
 
-        await StopServerAsync(binaries, cancellationToken);
-        return true;
-    }
+            await StopServerAsync(binaries, cancellationToken);
+            return true;
+        });
 
     /// <summary>Reports without starting or changing anything.</summary>
-    public async Task<LocalServerStatus> StatusAsync(CancellationToken cancellationToken = default)
-    {
-        home.EnsureNotForeign();
-        if (!home.IsInitialised)
+    public Task<LocalServerStatus> StatusAsync(CancellationToken cancellationToken = default) =>
+        WithinHomeAsync(async () =>
         {
-            return new LocalServerStatus(LocalServerState.NotInitialised, home.Root, null, null, null, null);
-        }
+            if (await home.VerifyAsync(cancellationToken) is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
+            {
+                return new LocalServerStatus(LocalServerState.NotInitialised, home.Root, null, null, null, null);
+            }
 
-        var binaries = await PostgresBinaries.FindAsync(cancellationToken);
-        return await ReadStatusAsync(binaries, cancellationToken);
+            var binaries = await PostgresBinaries.FindAsync(cancellationToken);
+            return await ReadStatusAsync(binaries, cancellationToken);
+        });
+
+    /// <summary>
+    /// Runs one command's work in the home. A file vanishing or turning unreadable under sark (another
+    /// process changing the home) becomes one line naming the home, not an unexpected error.
+    /// </summary>
+    private async Task<T> WithinHomeAsync<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new LocalPostgresException($"the embedded PostgreSQL's home {home.Root} changed or could not be read while sark worked in it ({ex.Message}); run the command again once nothing else uses it", ex);
+        }
     }
 
     private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)

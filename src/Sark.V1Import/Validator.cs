@@ -29,10 +29,13 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
+        return new ValidationReport(await mapping.RunAsync(connection, m => CheckAllAsync(connection, m, cancellationToken), cancellationToken));
+    }
 
+    private async Task<List<ValidationCheck>> CheckAllAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
-
         var checks = new List<ValidationCheck>();
         foreach (var table in V2Table.All)
         {
@@ -41,7 +44,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
 
         checks.Add(await CheckReferencesAsync(connection, transaction, cancellationToken));
         await transaction.RollbackAsync(cancellationToken);
-        return new ValidationReport(checks);
+        return checks;
     }
 
     private async Task<IEnumerable<ValidationCheck>> CheckTableAsync(

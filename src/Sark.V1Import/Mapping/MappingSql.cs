@@ -38,6 +38,25 @@ internal sealed class MappingSql
         return new MappingSql(source, await V2Constraints.ReadAsync(connection, cancellationToken));
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> (which owns its transaction) with this mapping; when it fails
+    /// with an error about row data, which only a v2 CHECK raising an error for one row can cause
+    /// (every other value is tested before it is used), runs it once more with the CHECKs evaluated
+    /// in a function that makes such an error that row's reason (see <see cref="V2Constraints"/>).
+    /// </summary>
+    public async Task<T> RunAsync<T>(NpgsqlConnection connection, Func<MappingSql, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            return await work(this);
+        }
+        catch (PostgresException error) when (Sql.IsAboutRowData(error) && !constraints.TrapsErrors && V2Table.All.Any(constraints.Any))
+        {
+            return await work(new MappingSql(source, await constraints.TrappingErrorsAsync(connection, cancellationToken)));
+        }
+    }
+
     private string Json(string table, string alias, string column) => JsonValues.AsJsonb(source, table, alias, column);
 
     // A v1 JSON value a v2 jsonb column cannot hold makes its row invalid, with the database's reason.
@@ -166,7 +185,7 @@ internal sealed class MappingSql
         SELECT m.source_id, m.id, {string.Join(", ", table.Fields.Select(f => $"m.{f}"))},
                coalesce(m.issue_kind, refused.issue_kind) AS issue_kind, coalesce(m.issue, refused.issue) AS issue
         FROM ({mapped}
-              OFFSET 0) m
+              OFFSET 0) m{constraints.TrappingJoin(table, "m")}
         CROSS JOIN LATERAL {Issue("WHEN m.issue_kind IS NOT NULL THEN NULL" + constraints.Violations(table))} refused
         """;
 

@@ -51,7 +51,7 @@ internal sealed class MappingSql
         {
             return await work(this);
         }
-        catch (PostgresException error) when (Sql.IsAboutRowData(error) && !constraints.TrapsErrors && V2Table.All.Any(constraints.Any))
+        catch (PostgresException error) when (Sql.IsAboutRowData(error) && !constraints.TrapsErrors && V2Table.All.Any(constraints.HasChecks))
         {
             return await work(new MappingSql(source, await constraints.TrappingErrorsAsync(connection, cancellationToken)));
         }
@@ -91,9 +91,9 @@ internal sealed class MappingSql
     public string Servers(string where) => Checked(V2Table.Resources, $$"""
         SELECT s.id AS source_id,
                s.id::text AS id,
-               s.name::varchar(255) AS name,
+               s.name::text AS name,
                'mcp'::varchar(50) AS protocol,
-               (CASE WHEN lower(s.transport::text) = 'stdio' THEN s.command ELSE s.endpoint END)::varchar(1000) AS endpoint,
+               (CASE WHEN lower(s.transport::text) = 'stdio' THEN s.command ELSE s.endpoint END)::text AS endpoint,
                lower(coalesce(s.sensitivity_level::text, 'medium'))::varchar(20) AS sensitivity_level,
                jsonb_build_object(
                    'transport', lower(s.transport::text),
@@ -139,7 +139,7 @@ internal sealed class MappingSql
         SELECT t.id AS source_id,
                t.id::text AS id,
                t.server_id::text AS resource_id,
-               t.name::varchar(255) AS name,
+               t.name::text AS name,
                t.description::text AS description,
                {{Parameters("t")}} AS input_schema,
                '{}'::jsonb AS output_schema,

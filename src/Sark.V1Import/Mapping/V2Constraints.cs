@@ -37,15 +37,18 @@ internal sealed class V2Constraints
         ORDER BY 1, k.conname
         """;
 
-    // The declared types of the columns, for the parameters of the error-trapping function.
+    // The declared types of the columns, for the parameters of the error-trapping function, and
+    // the declared length of a varchar or char column (atttypmod holds it plus a 4-byte header).
     private const string ColumnsSql = """
-        SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
+        SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod),
+               CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4 THEN a.atttypmod - 4 END
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s ON s.oid = c.relnamespace
         WHERE s.nspname = current_schema() AND c.relname IN ('resources', 'capabilities') AND a.attnum > 0 AND NOT a.attisdropped
         """;
 
     private readonly Dictionary<string, List<Rule>> rules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> columnTypes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> maxLengths = new(StringComparer.Ordinal);
 
     private V2Constraints()
     {
@@ -78,6 +81,10 @@ internal sealed class V2Constraints
             while (await reader.ReadAsync(cancellationToken))
             {
                 constraints.columnTypes[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetString(2);
+                if (!reader.IsDBNull(3))
+                {
+                    constraints.maxLengths[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetInt32(3);
+                }
             }
         }
 
@@ -91,7 +98,7 @@ internal sealed class V2Constraints
     /// </summary>
     public async Task<V2Constraints> TrappingErrorsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var table in V2Table.All.Where(Any))
+        foreach (var table in V2Table.All.Where(HasChecks))
         {
             await using var command = Sql.Command(TrappingFunctionSql(table), connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -106,6 +113,11 @@ internal sealed class V2Constraints
         foreach (var (column, type) in columnTypes)
         {
             trapping.columnTypes[column] = type;
+        }
+
+        foreach (var (column, length) in maxLengths)
+        {
+            trapping.maxLengths[column] = length;
         }
 
         return trapping;
@@ -151,20 +163,32 @@ internal sealed class V2Constraints
     /// evaluates to NULL passes. When trapping errors, the branch reads <c>trapped.problem</c>
     /// from <see cref="TrappingJoin"/> instead.
     /// </summary>
-    public string Violations(V2Table table) => TrapsErrors
+    public string Violations(V2Table table) => TooLong(table) + (TrapsErrors && HasChecks(table)
         ? "\n    WHEN trapped.problem IS NOT NULL THEN 'invalid|' || trapped.problem"
-        : string.Concat(For(table).Select(r => $"\n    WHEN NOT coalesce(({r.Predicate}), true) THEN 'invalid|' || {r.Reason}"));
+        : string.Concat(For(table).Select(r => $"\n    WHEN NOT coalesce(({r.Predicate}), true) THEN 'invalid|' || {r.Reason}")));
+
+    // A value longer than its v2 column's declared length: the mapping writes text, so such a
+    // value is never cut short by a cast, and the database would refuse it. The length is the
+    // column's own, so a column an operator widened or narrowed is honoured.
+    private string TooLong(V2Table table) => string.Concat(Columns(table)
+        .Where(c => maxLengths.ContainsKey($"{table.Target}.{c}"))
+        .Select(c => (Column: c, Length: maxLengths[$"{table.Target}.{c}"]))
+        .Select(c => $"\n    WHEN length({c.Column}) > {c.Length} THEN 'invalid|{c.Column} is longer than {c.Length} characters (' || length({c.Column}) || ')'"));
 
     /// <summary>
     /// When trapping errors, the join that evaluates the rules once per row of <paramref name="alias"/>
     /// through the function (OFFSET 0 keeps it from being inlined and called once per reference); else nothing.
     /// </summary>
-    public string TrappingJoin(V2Table table, string alias) => !TrapsErrors ? "" : $"""
+    public string TrappingJoin(V2Table table, string alias) => !TrapsErrors || !HasChecks(table) ? "" : $"""
 
         CROSS JOIN LATERAL (SELECT {FunctionName(table)}({string.Join(", ", Columns(table).Select(c => $"{alias}.{c}"))}) AS problem OFFSET 0) trapped
         """;
 
-    public bool Any(V2Table table) => For(table).Count > 0;
+    /// <summary>Whether any rule (a check or a declared length) applies to a row of <paramref name="table"/>.</summary>
+    public bool Any(V2Table table) => For(table).Count > 0 || Columns(table).Any(c => maxLengths.ContainsKey($"{table.Target}.{c}"));
+
+    /// <summary>Whether <paramref name="table"/> has CHECKs, which are what can raise an error.</summary>
+    public bool HasChecks(V2Table table) => For(table).Count > 0;
 
     /// <param name="Predicate">The constraint's expression over unqualified column names.</param>
     /// <param name="Reason">'columns violates v2 check name', as a quoted literal.</param>

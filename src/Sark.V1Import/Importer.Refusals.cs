@@ -32,7 +32,7 @@ public sealed partial class Importer
     /// </summary>
     private static async Task<BatchTally> RunRowsApartAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, List<string> statements, Guid? checkpoint, Guid upper,
-        long runId, CancellationToken cancellationToken)
+        long runId, List<PostgresException> refused, CancellationToken cancellationToken)
     {
         var ids = new List<Guid>();
         var candidates = 0;
@@ -51,7 +51,6 @@ public sealed partial class Importer
             }
         }
 
-        var refused = new List<PostgresException>();
         var tally = await SplitAsync(0, ids.Count);
         if (refused.Count == candidates && candidates >= WholeBatchRefusalRows)
         {

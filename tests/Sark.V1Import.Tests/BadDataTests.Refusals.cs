@@ -21,3 +21,34 @@ public sealed partial class BadDataTests
         Assert.Contains(SkippedDetails(validation, "resources"), d => d.StartsWith($"{Ids.Server(2)} (invalid): refused by the database", StringComparison.Ordinal));
     }
 }
+
+/// <summary>A schema that refuses every row stops the run whatever the batch size.</summary>
+public sealed class BrokenSchemaTests
+{
+    [Theory]
+    [InlineData(3, 2)]
+    [InlineData(60, 40)]
+    public async Task A_table_the_database_refuses_as_a_whole_stops_the_run_with_small_batches_too(int servers, int batchSize)
+    {
+        await using var scenario = await ImportScenario.CreateAsync(orm: false);
+        for (var i = 1; i <= servers; i++)
+        {
+            await scenario.Rows.AddServerAsync(Ids.Server(i), $"s{i}", "stdio", "cmd", null);
+        }
+
+        // A column the mapping does not write: every insert is refused.
+        await scenario.Database.ExecuteAsync("ALTER TABLE resources ADD COLUMN owner text NOT NULL");
+
+        var error = await Assert.ThrowsAsync<Sark.Data.Errors.SarkException>(() => scenario.ExecuteAsync(batchSize));
+        Assert.Contains($"refused every one of the {servers} rows of resources", error.Message);
+        Assert.Contains("SQLSTATE 23502", error.Message);
+        Assert.Equal(0L, await scenario.Database.ScalarAsync<long>("SELECT count(*) FROM v1_import_issues"));
+
+        // Fixed, the resume starts the table again: no row is left behind as skipped.
+        await scenario.Database.ExecuteAsync("ALTER TABLE resources ALTER COLUMN owner SET DEFAULT 'ops'");
+        var resumed = await scenario.ExecuteAsync(batchSize);
+        Assert.True(resumed.Resumed);
+        Assert.Equal((servers, 0L), (resumed.Tables["resources"].Inserted, resumed.Tables["resources"].Invalid));
+        Assert.True((await scenario.ValidateAsync()).Passed);
+    }
+}

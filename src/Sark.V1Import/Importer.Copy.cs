@@ -20,10 +20,24 @@ public sealed partial class Importer
             await SkipToolsOfRefusedServersAsync(connection, run.RunId, cancellationToken);
         }
 
+        var counts = run.For(table.Target);
+        var guard = new RefusalGuard(counts.Read - counts.Invalid - counts.Conflicts - counts.Duplicates > 0);
         while (await NextBatchEndAsync(connection, table, run.Checkpoint, cancellationToken) is { } upper)
         {
-            await CopyBatchAsync(connection, table, statements, run, upper, cancellationToken);
+            var refusals = new List<PostgresException>();
+            var tally = await CopyBatchAsync(connection, table, statements, run, upper, refusals, cancellationToken);
+            guard.Add(tally.Read - tally.Invalid - tally.Conflicts - tally.Duplicates, refusals);
+            if (guard.StopsNow)
+            {
+                await StopPhaseAsync(connection, table, run, guard, cancellationToken);
+            }
+
             Progress?.Report(new ImportProgress(run.Phase, run.Counts.Values.Sum(c => c.Read), total));
+        }
+
+        if (guard.StopsAtEnd)
+        {
+            await StopPhaseAsync(connection, table, run, guard, cancellationToken);
         }
     }
 
@@ -45,8 +59,9 @@ public sealed partial class Importer
     /// the batch is rolled back and done again finding the refused rows (see
     /// <see cref="RunRowsApartAsync"/>): they are skipped and listed, the rest commits.
     /// </summary>
-    private async Task CopyBatchAsync(
-        NpgsqlConnection connection, V2Table table, List<string> statements, RunState run, Guid upper, CancellationToken cancellationToken)
+    private async Task<BatchTally> CopyBatchAsync(
+        NpgsqlConnection connection, V2Table table, List<string> statements, RunState run, Guid upper, List<PostgresException> refusals,
+        CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
@@ -63,7 +78,7 @@ public sealed partial class Importer
                 await transaction.RollbackAsync(cancellationToken);
                 await transaction.DisposeAsync();
                 transaction = await connection.BeginTransactionAsync(cancellationToken);
-                tally = await RunRowsApartAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken);
+                tally = await RunRowsApartAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, refusals, cancellationToken);
             }
 
             tally.AddTo(run.For(table.Target));
@@ -74,6 +89,7 @@ public sealed partial class Importer
             }
 
             await transaction.CommitAsync(cancellationToken);
+            return tally;
         }
         finally
         {

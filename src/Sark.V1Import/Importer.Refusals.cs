@@ -14,14 +14,10 @@ public sealed partial class Importer
     private const int WholeBatchRefusalRows = 50;
 
     /// <summary>
-    /// Errors about the data of a row: data exceptions (22), integrity violations (23) and errors
-    /// raised by triggers (P0). Anything else (a lost connection, a lock timeout, a missing table)
-    /// is not about a row and still stops the run; committed batches are kept for the resume.
+    /// An error about the data of a row (<see cref="Sql.IsAboutRowData"/>). Anything else still
+    /// stops the run; committed batches are kept for the resume.
     /// </summary>
-    private static bool IsRowRefusal(PostgresException error) =>
-        error.SqlState.StartsWith("22", StringComparison.Ordinal)
-        || error.SqlState.StartsWith("23", StringComparison.Ordinal)
-        || error.SqlState.StartsWith("P0", StringComparison.Ordinal);
+    private static bool IsRowRefusal(PostgresException error) => Sql.IsAboutRowData(error);
 
     private static string Refusal(PostgresException error) => error.ConstraintName is { Length: > 0 } constraint
         ? $"{RefusedReason} (constraint {constraint}): {error.MessageText}"
@@ -36,7 +32,7 @@ public sealed partial class Importer
     /// </summary>
     private static async Task<BatchTally> RunRowsApartAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, List<string> statements, Guid? checkpoint, Guid upper,
-        long runId, CancellationToken cancellationToken)
+        long runId, List<PostgresException> refused, CancellationToken cancellationToken)
     {
         var ids = new List<Guid>();
         var candidates = 0;
@@ -55,7 +51,6 @@ public sealed partial class Importer
             }
         }
 
-        var refused = new List<PostgresException>();
         var tally = await SplitAsync(0, ids.Count);
         if (refused.Count == candidates && candidates >= WholeBatchRefusalRows)
         {

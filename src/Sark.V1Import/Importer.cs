@@ -34,7 +34,13 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
             var total = await CountSourceRowsAsync(connection, cancellationToken);
             Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));
             var step = Stopwatch.StartNew();
-            await PrepareSessionAsync(connection, mapping, cancellationToken);
+            // One statement that fails leaves nothing behind (the session's tables are created in
+            // one implicit transaction), so the mapping can run again trapping errors.
+            await mapping.RunAsync(connection, async m =>
+            {
+                await PrepareSessionAsync(connection, m, cancellationToken);
+                return m;
+            }, cancellationToken);
             statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
             while (run.Phase != "done")
             {

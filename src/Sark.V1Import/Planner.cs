@@ -24,9 +24,14 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
         var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
+        var tables = await mapping.RunAsync(connection, m => PlanTablesAsync(connection, m, cancellationToken), cancellationToken);
+        return new DryRunReport(source, tables, options.RowsListed);
+    }
+
+    private async Task<List<TablePlan>> PlanTablesAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
-
         var tables = new List<TablePlan>();
         foreach (var table in V2Table.All)
         {
@@ -34,7 +39,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         }
 
         await transaction.RollbackAsync(cancellationToken);
-        return new DryRunReport(source, tables, options.RowsListed);
+        return tables;
     }
 
     private async Task<TablePlan> PlanTableAsync(

@@ -19,6 +19,16 @@ internal static class Sql
     /// seconds into hours), and no JIT (the resulting penalised cost estimates trigger compilation
     /// that costs more than it saves). Session-wide with <paramref name="transaction"/> null.
     /// </summary>
+    /// <summary>
+    /// Errors about the data of a row: data exceptions (22), integrity violations (23) and errors
+    /// raised by triggers or functions (P0). Anything else (a lost connection, a lock timeout, a
+    /// missing table) is not about a row.
+    /// </summary>
+    public static bool IsAboutRowData(PostgresException error) =>
+        error.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || error.SqlState.StartsWith("23", StringComparison.Ordinal)
+        || error.SqlState.StartsWith("P0", StringComparison.Ordinal);
+
     public static async Task UseWholeTableSettingsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         var scope = transaction is null ? "" : "LOCAL ";

@@ -29,10 +29,13 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
+        return new ValidationReport(await mapping.RunAsync(connection, m => CheckAllAsync(connection, m, cancellationToken), cancellationToken));
+    }
 
+    private async Task<List<ValidationCheck>> CheckAllAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
-
         var checks = new List<ValidationCheck>();
         foreach (var table in V2Table.All)
         {
@@ -41,7 +44,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
 
         checks.Add(await CheckReferencesAsync(connection, transaction, cancellationToken));
         await transaction.RollbackAsync(cancellationToken);
-        return new ValidationReport(checks);
+        return checks;
     }
 
     private async Task<IEnumerable<ValidationCheck>> CheckTableAsync(
@@ -58,7 +61,9 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
             mismatched AS MATERIALIZED (
                 SELECT p.target_id, {table.ChangedFields("x", "m")} AS changed
                 FROM prov p JOIN mapped m ON m.source_id = p.source_id AND m.issue_kind IS NULL JOIN {t} x ON x.id = p.target_id
-                WHERE cardinality({table.ChangedFields("x", "m")}) > 0),
+                WHERE cardinality({table.ChangedFields("x", "m")}) > 0
+                  -- The database refused the update of this row: it keeps what an earlier run wrote, and is listed as skipped.
+                  AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = p.source_id)),
             unmigrated AS MATERIALIZED (
                 SELECT m.id FROM mapped m WHERE m.issue_kind IS NULL AND NOT EXISTS (
                     SELECT 1 FROM prov p JOIN {t} x ON x.id = p.target_id WHERE p.source_id = m.source_id)

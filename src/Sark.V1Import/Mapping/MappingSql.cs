@@ -38,6 +38,25 @@ internal sealed class MappingSql
         return new MappingSql(source, await V2Constraints.ReadAsync(connection, cancellationToken));
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> (which owns its transaction) with this mapping; when it fails
+    /// with an error about row data, which only a v2 CHECK raising an error for one row can cause
+    /// (every other value is tested before it is used), runs it once more with the CHECKs evaluated
+    /// in a function that makes such an error that row's reason (see <see cref="V2Constraints"/>).
+    /// </summary>
+    public async Task<T> RunAsync<T>(NpgsqlConnection connection, Func<MappingSql, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            return await work(this);
+        }
+        catch (PostgresException error) when (Sql.IsAboutRowData(error) && !constraints.TrapsErrors && V2Table.All.Any(constraints.HasChecks))
+        {
+            return await work(new MappingSql(source, await constraints.TrappingErrorsAsync(connection, cancellationToken)));
+        }
+    }
+
     private string Json(string table, string alias, string column) => JsonValues.AsJsonb(source, table, alias, column);
 
     // A v1 JSON value a v2 jsonb column cannot hold makes its row invalid, with the database's reason.
@@ -72,9 +91,9 @@ internal sealed class MappingSql
     public string Servers(string where) => Checked(V2Table.Resources, $$"""
         SELECT s.id AS source_id,
                s.id::text AS id,
-               s.name::varchar(255) AS name,
+               s.name::text AS name,
                'mcp'::varchar(50) AS protocol,
-               (CASE WHEN lower(s.transport::text) = 'stdio' THEN s.command ELSE s.endpoint END)::varchar(1000) AS endpoint,
+               (CASE WHEN lower(s.transport::text) = 'stdio' THEN s.command ELSE s.endpoint END)::text AS endpoint,
                lower(coalesce(s.sensitivity_level::text, 'medium'))::varchar(20) AS sensitivity_level,
                jsonb_build_object(
                    'transport', lower(s.transport::text),
@@ -120,7 +139,7 @@ internal sealed class MappingSql
         SELECT t.id AS source_id,
                t.id::text AS id,
                t.server_id::text AS resource_id,
-               t.name::varchar(255) AS name,
+               t.name::text AS name,
                t.description::text AS description,
                {{Parameters("t")}} AS input_schema,
                '{}'::jsonb AS output_schema,
@@ -166,7 +185,7 @@ internal sealed class MappingSql
         SELECT m.source_id, m.id, {string.Join(", ", table.Fields.Select(f => $"m.{f}"))},
                coalesce(m.issue_kind, refused.issue_kind) AS issue_kind, coalesce(m.issue, refused.issue) AS issue
         FROM ({mapped}
-              OFFSET 0) m
+              OFFSET 0) m{constraints.TrappingJoin(table, "m")}
         CROSS JOIN LATERAL {Issue("WHEN m.issue_kind IS NOT NULL THEN NULL" + constraints.Violations(table))} refused
         """;
 

@@ -89,9 +89,19 @@ public static class AdvisoryLock
     public static Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken) =>
         ReleaseAsync(connection, key, AdvisoryLockMode.Exclusive, cancellationToken);
 
+    /// <summary>
+    /// Releases the lock, or does nothing when the session has ended: PostgreSQL has released it
+    /// already, and callers release in <c>finally</c> (see <see cref="EndedSession"/>).
+    /// </summary>
     public static async Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, AdvisoryLockMode mode, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(key);
+        if (EndedSession.HasEnded(connection))
+        {
+            return;
+        }
+
         var function = mode == AdvisoryLockMode.Shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock";
         await using var unlock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
         await unlock.ExecuteScalarAsync(cancellationToken);

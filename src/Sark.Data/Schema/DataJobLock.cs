@@ -1,4 +1,3 @@
-using System.Data;
 using Npgsql;
 using Sark.Data.Connection;
 
@@ -43,12 +42,7 @@ public sealed class DataJobLock : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        // A broken connection has lost its session, and the lock with it.
-        if (connection.FullState == ConnectionState.Open)
-        {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, CancellationToken.None);
-        }
-    }
+    // A broken connection has lost its session, and the lock with it; ReleaseAsync knows.
+    public async ValueTask DisposeAsync() =>
+        await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, CancellationToken.None);
 }

@@ -136,7 +136,7 @@ public sealed partial class MigrationRunner
             }
             catch (PostgresException ex)
             {
-                await transaction.RollbackAsync(CancellationToken.None);
+                await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
                 throw new MigrationException($"{script.FileName} failed and was rolled back: {Describe(ex)}", ex);
             }
 

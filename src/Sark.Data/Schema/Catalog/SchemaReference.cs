@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Sark.Data.Connection;
 
 namespace Sark.Data.Schema.Catalog;
 
@@ -35,7 +36,7 @@ public static partial class SchemaReference
         }
         finally
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
         }
     }
 
@@ -54,7 +55,7 @@ public static partial class SchemaReference
         }
         finally
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
         }
     }
 

@@ -26,6 +26,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         var journal = await MigrationJournal.ReadAsync(connection, cancellationToken);
         if (journal.Count > 0)
         {
+            // "Already managed" only by a journal this binary may work on; otherwise the refusal every command gives.
+            JournalCheck.EnsureSafe(JournalCheck.BuildStatus(journal, migrations), migrations);
             var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
             return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, journal.Max(e => e.Version), "sark journal", []);
         }

@@ -42,7 +42,7 @@ public sealed partial class JournalAndLockCommandTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(JournalEdits))]
-    public async Task Every_data_command_refuses_a_bad_journal_with_the_line_db_migrate_prints(string journalEdit)
+    public async Task Every_data_command_and_adopt_refuse_a_bad_journal_with_the_line_db_migrate_prints(string journalEdit)
     {
         await database.ExecuteAsync(journalEdit);
         var before = await V1Rows.DumpV2Async(database) + await database.ScalarAsync<long>("SELECT count(*) FROM mcp_servers");
@@ -54,6 +54,7 @@ public sealed partial class JournalAndLockCommandTests : IAsyncLifetime
         [
             ["migrate-v1", "--dry-run"], ["migrate-v1", "--execute"], ["migrate-v1", "--validate"],
             ["migrate-v1", "--rollback"], ["migrate-v1", "--rollback", "--dry-run"], ["v1-sample", "--servers", "5"],
+            ["db", "adopt", "--dry-run"], ["db", "adopt"],
         ];
         foreach (var command in commands)
         {

@@ -26,6 +26,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         var journal = await MigrationJournal.ReadAsync(connection, cancellationToken);
         if (journal.Count > 0)
         {
+            // "Already managed" only by a journal this binary may work on; otherwise the refusal every command gives.
+            JournalCheck.EnsureSafe(JournalCheck.BuildStatus(journal, migrations), migrations);
             var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
             return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, journal.Max(e => e.Version), "sark journal", []);
         }
@@ -80,6 +82,27 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         }
 
         var runner = new MigrationRunner(dataSource, migrations, options);
+        try
+        {
+            await BaselineAsync(runner, report, cancellationToken);
+        }
+        catch (MigrationException)
+        {
+            // Another adopt (or a migrate) took the lock first and wrote the journal while this one
+            // waited: the database is managed now, so answer what an adopt started after it answers.
+            var now = await InspectAsync(cancellationToken);
+            if (now.Outcome == AdoptionOutcome.AlreadyManaged)
+            {
+                return now;
+            }
+
+            throw;
+        }
+
+        return report with { Applied = true };
+    }
+
+    private async Task BaselineAsync(MigrationRunner runner, AdoptionReport report, CancellationToken cancellationToken) =>
         await runner.BaselineAsync(report.BaselineVersion, async (connection, token) =>
         {
             if (report.Findings.Any(f => f.Difference is { Kind: DifferenceKind.MissingTable, Table: "gateway_audit_events" }))
@@ -111,8 +134,6 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
             });
             await insert.ExecuteNonQueryAsync(token);
         }, cancellationToken);
-        return report with { Applied = true };
-    }
 
     /// <summary>
     /// Gives members the ORM left to PostgreSQL to name the names sark's chain uses, so that every

@@ -14,12 +14,6 @@ internal static class Sql
         new(sql, connection, transaction) { CommandTimeout = 0 };
 
     /// <summary>
-    /// For statements over whole tables: no nested loops (they join whole tables to CTEs and temp
-    /// tables whose sizes the planner misestimates; one misestimate into a nested loop turns
-    /// seconds into hours), and no JIT (the resulting penalised cost estimates trigger compilation
-    /// that costs more than it saves). Session-wide with <paramref name="transaction"/> null.
-    /// </summary>
-    /// <summary>
     /// Errors about the data of a row: data exceptions (22), integrity violations (23) and errors
     /// raised by triggers or functions (P0). Anything else (a lost connection, a lock timeout, a
     /// missing table) is not about a row.
@@ -29,6 +23,12 @@ internal static class Sql
         || error.SqlState.StartsWith("23", StringComparison.Ordinal)
         || error.SqlState.StartsWith("P0", StringComparison.Ordinal);
 
+    /// <summary>
+    /// For statements over whole tables: no nested loops (they join whole tables to CTEs and temp
+    /// tables whose sizes the planner misestimates; one misestimate into a nested loop turns
+    /// seconds into hours), and no JIT (the resulting penalised cost estimates trigger compilation
+    /// that costs more than it saves). Session-wide with <paramref name="transaction"/> null.
+    /// </summary>
     public static async Task UseWholeTableSettingsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         var scope = transaction is null ? "" : "LOCAL ";

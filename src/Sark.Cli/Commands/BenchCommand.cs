@@ -125,7 +125,8 @@ internal static class BenchCommand
                 r.peak_memory_mb > 0 ? $"{r.peak_memory_mb:0}" : "-", $"{r.ratio_to_floor:0.00}", r.target, r.passed ? "pass" : "MISSED",
             ]));
         var exitCode = rows.All(r => r.passed) ? ExitCodes.Success : ExitCodes.Failure;
-        if (context.Get(JsonFile) is { } reportFile
+        using var reportFile = context.Get(JsonFile);
+        if (reportFile is not null
             && !await reportFile.TryWriteAsync(
                 JsonSerializer.Serialize(new { benchmark = "migrate-v1", results = rows }, MigrateV1View.JsonOptions), "bench migrate-v1", context.Output.Error, cancellationToken))
         {

@@ -44,7 +44,7 @@ internal static class MigrateV1Command
         // Values were checked when the command line was parsed; the mode combination is checked here,
         // still before anything starts.
         var mode = Mode(context);
-        var reportFile = context.Get(JsonFile);
+        using var reportFile = context.Get(JsonFile);
         var lockWait = DurationParser.Parse(context.Get(LockWait)!, "--lock-wait");
         var options = new ImportOptions { BatchSize = context.Get(BatchSize), TimeStatements = context.Output.Verbose, LockWait = lockWait };
         var dataSource = await context.GetDataSourceAsync(cancellationToken);

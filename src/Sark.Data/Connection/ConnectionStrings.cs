@@ -202,7 +202,7 @@ public static partial class ConnectionStrings
                 throw new UsageException($"connection URL has a bad value for '{key}'; expected {ExpectedValue(keyword)}");
             }
 
-            afterSecret |= keyword == "Password";
+            afterSecret |= SecretKeywords.IsSecret(keyword);
         }
 
         return builder;

@@ -164,6 +164,6 @@ internal sealed partial class LocalHome
         }
     }
 
-    private static string LastLine(string text) =>
+    internal static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)";
 }

@@ -20,7 +20,7 @@ public sealed partial class LocalPostgres
         var result = await ProcessRunner.RunAsync(binaries.InitDb, arguments, RunAs, cancellationToken);
         if (result.ExitCode != 0)
         {
-            throw new LocalPostgresException($"initdb failed in {home.DataDirectory}: {LastLine(result.Output)}");
+            throw new LocalPostgresException($"initdb failed in {home.DataDirectory}: {LocalHome.LastLine(result.Output)}");
         }
 
         var settings = new List<string>
@@ -59,7 +59,7 @@ public sealed partial class LocalPostgres
             cancellationToken);
         if (result.ExitCode != 0)
         {
-            throw new LocalPostgresException($"the embedded PostgreSQL in {home.DataDirectory} did not start: {LastLine(ReadLogTail() ?? result.Output)} (log: {home.LogFile})");
+            throw new LocalPostgresException($"the embedded PostgreSQL in {home.DataDirectory} did not start: {LocalHome.LastLine(ReadLogTail() ?? result.Output)} (log: {home.LogFile})");
         }
     }
 
@@ -78,7 +78,7 @@ public sealed partial class LocalPostgres
         var result = await ProcessRunner.RunAsync(binaries.PgCtl, ["stop", "-D", home.DataDirectory, "-m", "fast", "-w", "-t", "60"], RunAs, cancellationToken);
         if (result.ExitCode != 0)
         {
-            throw new LocalPostgresException($"pg_ctl stop failed for {home.DataDirectory}: {LastLine(result.Output)}");
+            throw new LocalPostgresException($"pg_ctl stop failed for {home.DataDirectory}: {LocalHome.LastLine(result.Output)}");
         }
     }
 
@@ -143,6 +143,4 @@ public sealed partial class LocalPostgres
         }
     }
 
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)";
 }

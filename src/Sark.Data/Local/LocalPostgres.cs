@@ -22,12 +22,6 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
 
     public LocalPostgresOptions Options { get; } = options;
 
-    /// <summary>The directory holding the server's socket (the host of its connection string).</summary>
-    public string SocketDirectory => home.RunDirectory;
-
-    /// <summary>The OS user the server runs as: the invoking user, or <c>postgres</c> when that is root.</summary>
-    public string ServerUser => home.ServerUser;
-
     /// <summary>
     /// The connection string of the server, for psql and Npgsql alike: the host is the socket
     /// directory (a query parameter, since a path cannot stand in a URL's host part), the port names

@@ -65,7 +65,7 @@ public sealed partial class MigrationRunner
 
         // Fast path: a database already at the target is answered without touching the lock, so
         // many replicas starting at once do not queue behind each other.
-        var plan = makePlan(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)));
+        var plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken));
         if (plan.Steps.Count == 0)
         {
             return new MigrationOutcome(plan.FromVersion, plan.ToVersion, []);
@@ -79,7 +79,7 @@ public sealed partial class MigrationRunner
             await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
 
             // Another runner may have moved the database while we waited for the lock.
-            plan = makePlan(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)));
+            plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken));
             RefuseDataLoss(plan, allowDataLoss);
             var steps = new List<string>();
             foreach (var step in plan.Steps)

@@ -26,7 +26,7 @@ public sealed partial class MigrationRunner
         await AcquireMigrationLockAsync(connection, cancellationToken);
         try
         {
-            var status = BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
+            var status = await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken);
             var notRepaired = new List<string>();
             foreach (var unknown in status.Unknown)
             {

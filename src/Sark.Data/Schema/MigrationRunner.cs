@@ -21,7 +21,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        return BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken));
+        return await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken);
     }
 
     /// <summary>What <see cref="MigrateAsync"/> would run; refuses the same states it refuses. Changes nothing.</summary>
@@ -29,7 +29,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         await RefuseUnjournaledTablesAsync(connection, cancellationToken);
-        return PlanMigrate(BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken)), targetVersion);
+        return PlanMigrate(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken), targetVersion);
     }
 
     // Tables and enum types count: either would make 001 fail half-way.
@@ -110,7 +110,6 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, Migrati
         return MigrationPlan.Between(Migrations, status.CurrentVersion, target);
     }
 
-    internal MigrationStatus BuildStatus(IReadOnlyList<JournalEntry> journal) => JournalCheck.BuildStatus(journal, Migrations);
 
     /// <summary>Refuses a newer database, an edited migration, or a journal with holes.</summary>
     private void EnsureSafe(MigrationStatus status) => JournalCheck.EnsureSafe(status, Migrations);

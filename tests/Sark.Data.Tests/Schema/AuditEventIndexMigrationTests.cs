@@ -124,4 +124,42 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
         Assert.Equal(MigrationSet.Embedded.Head, (await Runner().GetStatusAsync()).CurrentVersion);
         Assert.Equal(await FreshCatalogAsync(), await CatalogSnapshot.TakeAsync(Database));
     }
+
+    [Fact]
+    public async Task While_009_builds_an_index_audit_events_still_takes_new_rows()
+    {
+        await Runner().MigrateAsync(BeforeIndexes);
+
+        // An open writing transaction holds 009's build in its wait for older transactions, the
+        // longest phase on a busy table: a writer arriving now must not queue behind it.
+        await using var writer = await Database.OpenAsync();
+        await using var open = await writer.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("INSERT INTO audit_events (id, event_type) VALUES (gen_random_uuid(), 'tool_invoked')", writer, open))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var migrate = Runner(options: new MigrationRunnerOptions { LockTimeout = TimeSpan.FromMinutes(2) }).MigrateAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (await Database.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%CREATE INDEX CONCURRENTLY%'") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "009 never started waiting for the open writer");
+            await Task.Delay(50);
+        }
+
+        await using (var late = await Database.OpenAsync())
+        await using (var insert = new NpgsqlCommand(
+            "SET statement_timeout = '5s'; INSERT INTO audit_events (id, event_type) VALUES (gen_random_uuid(), 'tool_invoked')", late))
+        {
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        Assert.False(migrate.IsCompleted);
+        await open.CommitAsync();
+        await migrate;
+
+        Assert.Equal(AllValid, await Database.ScalarAsync<string>(IndexStateSql));
+        Assert.Equal(2L, await Database.ScalarAsync<long>("SELECT count(*) FROM audit_events"));
+    }
 }

@@ -4,7 +4,7 @@ using Npgsql;
 using Sark.Cli.Output;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
-using Sark.Data.Local;
+using Sark.Local;
 
 namespace Sark.Cli;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
-using Sark.Data.Local;
+using Sark.Local;
 
 namespace Sark.Cli.Tests;
 

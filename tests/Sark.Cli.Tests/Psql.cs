@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Sark.Data.Errors;
-using Sark.Data.Local;
+using Sark.Local;
 
 namespace Sark.Cli.Tests;
 

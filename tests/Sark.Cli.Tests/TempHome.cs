@@ -1,4 +1,4 @@
-using Sark.Data.Local;
+using Sark.Local;
 
 namespace Sark.Cli.Tests;
 

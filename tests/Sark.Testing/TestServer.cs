@@ -1,6 +1,6 @@
 using Npgsql;
 using Sark.Data.Connection;
-using Sark.Data.Local;
+using Sark.Local;
 
 namespace Sark.Testing;
 

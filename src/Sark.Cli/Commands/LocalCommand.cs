@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sark.Data.Errors;
-using Sark.Data.Local;
+using Sark.Local;
 
 namespace Sark.Cli.Commands;
 

@@ -1,4 +1,6 @@
-namespace Sark.Data.Errors;
+using Sark.Data.Errors;
+
+namespace Sark.Local;
 
 /// <summary>The embedded local PostgreSQL could not be found, initialised, started or stopped.</summary>
 public sealed class LocalPostgresException(string message, Exception? innerException = null)

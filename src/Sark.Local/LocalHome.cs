@@ -1,6 +1,6 @@
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>What a home directory holds before sark touches it.</summary>
 internal enum LocalHomeKind

@@ -1,7 +1,7 @@
 using System.Text;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>
 /// Which folders sark may trust with the home. Every existing entry on the way to the home (folders

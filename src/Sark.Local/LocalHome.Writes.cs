@@ -1,6 +1,6 @@
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>
 /// How sark creates the home and writes into it. Under root every write in the home happens as the

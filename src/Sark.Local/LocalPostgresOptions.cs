@@ -1,4 +1,4 @@
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>Where the embedded cluster lives and how it runs.</summary>
 public sealed record LocalPostgresOptions

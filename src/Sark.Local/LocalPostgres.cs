@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>
 /// The embedded default database: a private PostgreSQL cluster under a home directory of its own,

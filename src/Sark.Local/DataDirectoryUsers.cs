@@ -1,4 +1,4 @@
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>
 /// Finds a process still working on a data directory. When sark itself is killed, the initdb (or

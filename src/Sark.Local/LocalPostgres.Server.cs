@@ -1,7 +1,7 @@
 using System.Globalization;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>initdb, the access rules and pg_ctl: how the cluster is made, started and read.</summary>
 public sealed partial class LocalPostgres

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 internal sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
 {

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>Where the PostgreSQL server programs (initdb, pg_ctl, postgres) live, and their major version.</summary>
 public sealed partial record PostgresBinaries(string BinDirectory, int MajorVersion)

@@ -1,4 +1,4 @@
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 public enum LocalServerState
 {

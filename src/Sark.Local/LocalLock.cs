@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Local;
+namespace Sark.Local;
 
 /// <summary>
 /// An exclusive lock on the home's lock file, so two sark processes never initialise or start the

@@ -2,7 +2,7 @@ using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
-using Sark.Data.Schema.Adoption;
+using Sark.V1Import.Adoption;
 
 namespace Sark.V1Import;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
-using Sark.Data.Schema.Adoption;
+using Sark.V1Import.Adoption;
 
 namespace Sark.Cli.Commands;
 
@@ -31,20 +31,20 @@ internal static class SchemaCheckCommands
         command.SetHandler(async (context, cancellationToken) =>
         {
             var dataSource = await context.GetDataSourceAsync(cancellationToken);
-            var report = await new SchemaVerifier(dataSource, MigrationSet.Embedded).VerifyAsync(cancellationToken);
+            var report = await new SchemaVerifier(dataSource, MigrationSet.Embedded, new AdoptionKnownDifferences()).VerifyAsync(cancellationToken);
             if (context.Json)
             {
                 context.Output.WriteJson(new
                 {
                     version = report.Version,
-                    variant = report.Variant.ToString().ToLowerInvariant(),
+                    variant = report.KnownDifferences.Name,
                     drift = report.Drift.Select(f => f.Difference.ToString()),
                     tolerated = report.Findings.Where(f => !f.IsMismatch).Select(f => new { difference = f.Difference.ToString(), reason = f.Reason }),
                 });
             }
             else
             {
-                context.Output.Line($"Schema at version {report.Version} ({VariantText(report.Variant)}): {(report.HasDrift ? $"{report.Drift.Count()} drift(s)" : "no drift")}");
+                context.Output.Line($"Schema at version {report.Version} ({VariantText(AdoptionKnownDifferences.VariantOf(report.KnownDifferences))}): {(report.HasDrift ? $"{report.Drift.Count()} drift(s)" : "no drift")}");
                 foreach (var finding in report.Drift)
                 {
                     context.Output.Line($"  drift: {finding.Difference}");

@@ -1,25 +1,25 @@
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
-using Sark.Data.Schema.Adoption;
 using Sark.Data.Schema.Catalog;
 
 namespace Sark.Data.Schema;
 
-/// <summary>What <c>sark db verify</c> found: drift, and differences an adopted variant is known to have.</summary>
-public sealed record VerifyReport(int Version, V1Variant Variant, IReadOnlyList<AdoptionFinding> Findings)
+/// <summary>What <c>sark db verify</c> found: drift, and differences the database is known to have.</summary>
+public sealed record VerifyReport(int Version, KnownDifferences KnownDifferences, IReadOnlyList<SchemaFinding> Findings)
 {
-    public IEnumerable<AdoptionFinding> Drift => Findings.Where(f => f.IsMismatch);
+    public IEnumerable<SchemaFinding> Drift => Findings.Where(f => f.IsMismatch);
 
     public bool HasDrift => Drift.Any();
 }
 
 /// <summary>
 /// Compares the live schema with what the journal says should be there: the chain's shape at the
-/// journal's version, built in a scratch schema that is rolled back. An adopted database's known
-/// variant differences are reported but are not drift.
+/// journal's version, built in a scratch schema that is rolled back. Differences the database is
+/// known to have (read through the <see cref="IKnownDifferencesSource"/> given, if any; without
+/// one nothing is tolerated) are reported but are not drift.
 /// </summary>
-public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet migrations)
+public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet migrations, IKnownDifferencesSource? knownDifferences = null)
 {
     public async Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
     {
@@ -36,12 +36,11 @@ public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet mig
         }
 
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
-        var expected = await SchemaReference.BuildAsync(connection, migrations, status.CurrentVersion, cancellationToken);
-        var live = await SchemaReference.ReadLiveAsync(connection, cancellationToken);
-        var findings = CatalogComparer.Compare(expected, live)
-            .Select(d => new AdoptionFinding(d, AdoptionRules.Explain(variant, d)))
+        var known = knownDifferences is null ? KnownDifferences.None : await knownDifferences.ReadAsync(connection, cancellationToken);
+        var live = await SchemaComparison.ReadLiveAsync(connection, knownDifferences?.BookkeepingTables ?? [], cancellationToken);
+        var findings = (await SchemaComparison.CompareWithChainAsync(connection, migrations, status.CurrentVersion, live, cancellationToken))
+            .Select(d => new SchemaFinding(d, known.Explain(d)))
             .ToList();
-        return new VerifyReport(status.CurrentVersion, variant, findings);
+        return new VerifyReport(status.CurrentVersion, known, findings);
     }
 }

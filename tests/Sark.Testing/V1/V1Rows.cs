@@ -81,7 +81,7 @@ public sealed class V1Rows(TestDatabase database, bool orm)
 
         var database = await TestDatabase.CreateEmptyAsync();
         await V1Databases.BuildOrmAsync(database);
-        await new Sark.Data.Schema.Adoption.DatabaseAdopter(database.DataSource, Sark.Data.Schema.MigrationSet.Embedded).AdoptAsync(dryRun: false);
+        await new Sark.V1Import.Adoption.DatabaseAdopter(database.DataSource, Sark.Data.Schema.MigrationSet.Embedded).AdoptAsync(dryRun: false);
         await new Sark.Data.Schema.MigrationRunner(database.DataSource, Sark.Data.Schema.MigrationSet.Embedded).MigrateAsync();
         return database;
     }

@@ -1,7 +1,7 @@
 namespace Sark.Data.Schema.Catalog;
 
 /// <summary>Lists every way an actual schema differs from the expected one, table by table.</summary>
-public static class CatalogComparer
+internal static class CatalogComparer
 {
     public static IReadOnlyList<CatalogDifference> Compare(CatalogModel expected, CatalogModel actual)
     {

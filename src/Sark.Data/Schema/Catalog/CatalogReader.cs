@@ -5,15 +5,17 @@ namespace Sark.Data.Schema.Catalog;
 
 /// <summary>
 /// Reads the shape of one schema from the system catalogs. Partitions are left out (the
-/// maintenance job creates them by date), and so are the bookkeeping tables of sark and Alembic.
+/// maintenance job creates them by date), and so are sark's bookkeeping tables and those the caller
+/// names (the bookkeeping of a tool that built the database before sark).
 /// Definitions are read with the schema as search_path and its name stripped, so a reference
 /// schema and <c>public</c> compare equal when they have the same shape.
 /// </summary>
-public static class CatalogReader
+internal static class CatalogReader
 {
+    // The journal, and the record of how a baselined database was built (written by whoever baselined it).
     public static readonly IReadOnlySet<string> BookkeepingTables = new HashSet<string>(StringComparer.Ordinal)
     {
-        "sark_migrations", "sark_adoption", "alembic_version",
+        "sark_migrations", "sark_adoption",
     };
 
     private const string RelationsSql = """
@@ -63,11 +65,16 @@ public static class CatalogReader
         WHERE n.nspname = $1 AND p.prokind = 'f'
         """;
 
-    /// <summary>Reads <paramref name="schema"/>; the caller's transaction (if any) is used.</summary>
-    public static async Task<CatalogModel> ReadAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads <paramref name="schema"/>, leaving out <paramref name="otherBookkeepingTables"/> too;
+    /// the caller's transaction (if any) is used.
+    /// </summary>
+    public static async Task<CatalogModel> ReadAsync(
+        NpgsqlConnection connection, string schema, IReadOnlyCollection<string> otherBookkeepingTables, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(otherBookkeepingTables);
         var strip = new Regex($@"\b{Regex.Escape(schema)}\.", RegexOptions.CultureInvariant);
         string Clean(string definition) => strip.Replace(definition, "");
 
@@ -76,7 +83,7 @@ public static class CatalogReader
         await ForEachRow(connection, RelationsSql, schema, r =>
         {
             var name = r.GetString(1);
-            if (!BookkeepingTables.Contains(name))
+            if (!BookkeepingTables.Contains(name) && !otherBookkeepingTables.Contains(name))
             {
                 relations[r.GetInt64(0)] = (name, r.GetString(2), r.IsDBNull(3) ? null : Clean(r.GetString(3)));
             }

@@ -11,7 +11,7 @@ namespace Sark.Data.Schema.Catalog;
 /// is left behind; the live tables are never touched. Scripts use unqualified names, so search_path
 /// steers every object into the scratch schema.
 /// </summary>
-public static partial class SchemaReference
+internal static partial class SchemaReference
 {
     public static async Task<CatalogModel> BuildAsync(
         NpgsqlConnection connection, MigrationSet migrations, int version, CancellationToken cancellationToken = default)
@@ -32,7 +32,7 @@ public static partial class SchemaReference
                 await RunAsync(connection, sql, cancellationToken);
             }
 
-            return await CatalogReader.ReadAsync(connection, schema, cancellationToken);
+            return await CatalogReader.ReadAsync(connection, schema, [], cancellationToken);
         }
         finally
         {
@@ -42,16 +42,18 @@ public static partial class SchemaReference
 
     /// <summary>
     /// Reads the connection's current schema (the first of its search_path, where the runner
-    /// creates everything; normally <c>public</c>) in a transaction of its own.
+    /// creates everything; normally <c>public</c>) in a transaction of its own, leaving out
+    /// <paramref name="otherBookkeepingTables"/> besides sark's own.
     /// </summary>
-    public static async Task<CatalogModel> ReadLiveAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    public static async Task<CatalogModel> ReadLiveAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<string> otherBookkeepingTables, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
             var name = await Sark.Data.Connection.WorkingSchema.RequireAsync(connection, cancellationToken);
-            return await CatalogReader.ReadAsync(connection, name, cancellationToken);
+            return await CatalogReader.ReadAsync(connection, name, otherBookkeepingTables, cancellationToken);
         }
         finally
         {

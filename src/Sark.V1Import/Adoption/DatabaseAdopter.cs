@@ -3,9 +3,10 @@ using Npgsql;
 using NpgsqlTypes;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
+using Sark.Data.Schema;
 using Sark.Data.Schema.Catalog;
 
-namespace Sark.Data.Schema.Adoption;
+namespace Sark.V1Import.Adoption;
 
 /// <summary>
 /// Recognises an existing SARK v1 database, verifies its shape against sark's chain and, when every
@@ -23,16 +24,17 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     public async Task<AdoptionReport> InspectAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        var journal = await MigrationJournal.ReadAsync(connection, cancellationToken);
-        if (journal.Count > 0)
+        var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken);
+        // Every journal row is an entry that is not pending; none: no journal, or an empty one.
+        if (status.Entries.Any(e => e.State != MigrationState.Pending))
         {
             // "Already managed" only by a journal this binary may work on; otherwise the refusal every command gives.
-            JournalCheck.EnsureSafe(JournalCheck.BuildStatus(journal, migrations), migrations);
+            JournalCheck.EnsureSafe(status, migrations);
             var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
-            return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, journal.Max(e => e.Version), "sark journal", []);
+            return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, status.CurrentVersion, "sark journal", []);
         }
 
-        var live = await SchemaReference.ReadLiveAsync(connection, cancellationToken);
+        var live = await SchemaComparison.ReadLiveAsync(connection, AdoptionRules.BookkeepingTables, cancellationToken);
         var revision = await ReadAlembicRevisionAsync(connection, cancellationToken);
         if (revision is not null)
         {
@@ -151,9 +153,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     private async Task<AdoptionReport> ClassifyAsync(
         NpgsqlConnection connection, CatalogModel live, int version, V1Variant variant, string source, CancellationToken cancellationToken)
     {
-        var expected = await SchemaReference.BuildAsync(connection, migrations, version, cancellationToken);
-        var findings = CatalogComparer.Compare(expected, live)
-            .Select(d => new AdoptionFinding(d, AdoptionRules.Explain(variant, d)))
+        var findings = (await SchemaComparison.CompareWithChainAsync(connection, migrations, version, live, cancellationToken))
+            .Select(d => new SchemaFinding(d, AdoptionRules.Explain(variant, d)))
             .ToList();
         var outcome = findings.Any(f => f.IsMismatch) ? AdoptionOutcome.Refused : AdoptionOutcome.Adoptable;
         return new AdoptionReport(outcome, variant, version, source, findings);

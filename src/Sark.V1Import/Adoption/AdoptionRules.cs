@@ -1,6 +1,6 @@
 using Sark.Data.Schema.Catalog;
 
-namespace Sark.Data.Schema.Adoption;
+namespace Sark.V1Import.Adoption;
 
 /// <summary>
 /// The differences from sark's chain that each v1 variant is known to have. A difference one of
@@ -21,6 +21,9 @@ internal static class AdoptionRules
         "usage_events", "daily_aggregates", "provider_pricing", "policy_decision_logs", "policy_change_logs",
         "policy_analytics_summary", "actions",
     };
+
+    /// <summary>Alembic's own table (the revision it applied last): bookkeeping, never compared.</summary>
+    public static readonly IReadOnlyCollection<string> BookkeepingTables = ["alembic_version"];
 
     /// <summary>The v1 tables (those of versions 001–005), the only ones v1's performance indexes are on.</summary>
     public static readonly HashSet<string> V1Tables = new(StringComparer.Ordinal)

@@ -1,10 +1,10 @@
-using Sark.Data.Schema;
-using Sark.Data.Schema.Adoption;
 using Sark.Data.Schema.Catalog;
-using Sark.Testing;
+using Sark.Data.Schema;
 using Sark.Testing.V1;
+using Sark.Testing;
+using Sark.V1Import.Adoption;
 
-namespace Sark.Data.Tests.Schema;
+namespace Sark.V1Import.Tests.Adoption;
 
 /// <summary>
 /// The ORM variant's exceptions are the real ORM database's differences, member by member: the

@@ -1,11 +1,11 @@
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Schema;
-using Sark.Data.Schema.Adoption;
-using Sark.Testing;
 using Sark.Testing.V1;
+using Sark.Testing;
+using Sark.V1Import.Adoption;
 
-namespace Sark.Data.Tests.Schema;
+namespace Sark.V1Import.Tests.Adoption;
 
 /// <summary>
 /// Two <c>sark db adopt</c> that both inspected the database before either recorded anything: the

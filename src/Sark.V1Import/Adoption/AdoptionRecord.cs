@@ -1,7 +1,7 @@
 using Npgsql;
 using Sark.Data.Connection;
 
-namespace Sark.Data.Schema.Adoption;
+namespace Sark.V1Import.Adoption;
 
 /// <summary>
 /// The <c>sark_adoption</c> table: one row saying how an adopted database was built. The v1→v2

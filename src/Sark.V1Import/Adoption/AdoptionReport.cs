@@ -1,6 +1,7 @@
+using Sark.Data.Schema;
 using Sark.Data.Schema.Catalog;
 
-namespace Sark.Data.Schema.Adoption;
+namespace Sark.V1Import.Adoption;
 
 public enum AdoptionOutcome
 {
@@ -17,24 +18,18 @@ public enum AdoptionOutcome
     Refused,
 }
 
-/// <summary>A difference from sark's chain, with the reason it is expected (null: a mismatch).</summary>
-public sealed record AdoptionFinding(CatalogDifference Difference, string? Reason)
-{
-    public bool IsMismatch => Reason is null;
-}
-
 /// <summary>What <c>sark db adopt</c> found, and (unless a dry run) did.</summary>
 public sealed record AdoptionReport(
     AdoptionOutcome Outcome,
     V1Variant Variant,
     int BaselineVersion,
     string Source,
-    IReadOnlyList<AdoptionFinding> Findings,
+    IReadOnlyList<SchemaFinding> Findings,
     bool Applied = false)
 {
-    public IEnumerable<AdoptionFinding> Mismatches => Findings.Where(f => f.IsMismatch);
+    public IEnumerable<SchemaFinding> Mismatches => Findings.Where(f => f.IsMismatch);
 
-    public IEnumerable<AdoptionFinding> Tolerated => Findings.Where(f => !f.IsMismatch);
+    public IEnumerable<SchemaFinding> Tolerated => Findings.Where(f => !f.IsMismatch);
 
     /// <summary>Tolerated members whose only difference is their name; adoption gives them sark's.</summary>
     public IEnumerable<CatalogDifference> Renames =>

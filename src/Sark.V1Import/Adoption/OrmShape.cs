@@ -1,6 +1,6 @@
 using Sark.Data.Schema.Catalog;
 
-namespace Sark.Data.Schema.Adoption;
+namespace Sark.V1Import.Adoption;
 
 /// <summary>
 /// One difference a database built by the v1 ORM has from sark's chain at 005, member by member.

@@ -1,4 +1,4 @@
-namespace Sark.Data.Schema.Adoption;
+namespace Sark.V1Import.Adoption;
 
 /// <summary>How an existing SARK v1 database was built; recorded at adoption for the v1→v2 tool.</summary>
 public enum V1Variant

@@ -27,17 +27,21 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
         var data = new Dictionary<string, object> { ["binary_version"] = migrations.Head };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        var reading = ReadStatusAsync(deadline.Token);
         MigrationStatus status;
         try
         {
-            await using var connection = await SarkDataSource.OpenAsync(dataSource, deadline.Token);
-            status = await JournalCheck.ReadStatusAsync(connection, migrations, deadline.Token);
+            // Npgsql does not give up opening a connection on cancellation (only at its own connect
+            // timeout), so the check stops waiting by itself; the abandoned attempt closes its own connection.
+            status = await reading.WaitAsync(timeout, cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            await deadline.CancelAsync();
+            _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return new HealthCheckResult(failure, $"the database did not answer within {timeout.TotalSeconds:0.#} s", data: data);
         }
-        catch (Exception ex) when (ex is SarkException or NpgsqlException or TimeoutException)
+        catch (Exception ex) when (ex is SarkException or NpgsqlException)
         {
             // SarkDataSource's messages name the server without its password; anything else is masked too.
             return new HealthCheckResult(failure, SecretMasker.Redact(ex.Message), ex, data);
@@ -57,5 +61,11 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
         }
 
         return HealthCheckResult.Healthy($"the database is at schema version {status.CurrentVersion}, as this binary expects", data);
+    }
+
+    private async Task<MigrationStatus> ReadStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        return await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken);
     }
 }

@@ -28,10 +28,11 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
+        var waiting = new LockWaitLog(log);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, waiting, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, AdvisoryLockMode.Exclusive, options.LockWait, waiting, cancellationToken);
         try
         {
             var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
@@ -89,6 +90,12 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         {
             await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None);
         }
+    }
+
+    private sealed class LockWaitLog(ILogger log) : IProgress<LockWaiting>
+    {
+        public void Report(LockWaiting value) =>
+            log.LockWaiting(value.Wait.TotalSeconds, value.Key.Purpose, value.Holder.Pid, value.Holder.ApplicationName);
     }
 
     private void LogStart(RunState run, long total)

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using Sark.Data.Connection;
 using Sark.Testing;
 
 namespace Sark.V1Import.Tests;
@@ -58,5 +60,29 @@ public sealed class ImportLoggingTests : IDisposable
         var resumed = Assert.Single(capture.Events, e => e.EventId.Id == 2002);
         Assert.Equal("tools", resumed.Values.Single(v => v.Key == "Phase").Value);
         Assert.DoesNotContain(capture.Events, e => e.EventId.Id == 2001);
+    }
+
+    [Fact]
+    public async Task A_wait_for_another_runs_import_lock_is_logged_with_its_holder()
+    {
+        await using var scenario = await ImportScenario.CreateAsync();
+        await scenario.SeedBasicAsync();
+        var holder = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(scenario.Database.ConnectionString) { ApplicationName = "other-import-9", Pooling = false }.ConnectionString);
+        await holder.OpenAsync();
+        await AdvisoryLock.AcquireAsync(holder, AdvisoryLock.V1Import, TimeSpan.Zero, CancellationToken.None);
+
+        var import = new Importer(scenario.Database.DataSource, new ImportOptions { LockWait = TimeSpan.FromMinutes(1) }, capture.For<Importer>()).ExecuteAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!capture.Events.Any(e => e.EventId.Id == 2007) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await holder.DisposeAsync();
+        await import;
+
+        var waiting = Assert.Single(capture.Events, e => e.EventId.Id == 2007);
+        Assert.Equal("other-import-9", waiting.Values.Single(v => v.Key == "HolderApplicationName").Value);
+        Assert.StartsWith("Waiting up to 60 s for the v1 import lock", waiting.Message);
     }
 }

@@ -1,17 +1,25 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sark.Cli.Output;
+using Sark.Data;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
+using Sark.Data.Schema;
 using Sark.Local;
+using Sark.V1Import;
 
 namespace Sark.Cli;
 
-/// <summary>What a command handler needs: its parsed options, output, and the chosen database.</summary>
+/// <summary>
+/// What a command handler needs: its parsed options, output, and the chosen database with the
+/// services AddSark registers for it, wired as any host wires them.
+/// </summary>
 internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) : IAsyncDisposable
 {
-    private NpgsqlDataSource? dataSource;
+    private ServiceProvider? services;
 
     public ParseResult ParseResult { get; } = parseResult;
 
@@ -55,39 +63,71 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
     }
 
     /// <summary>
-    /// The database to work on: <c>--database</c>, else <c>SARK_DATABASE_URL</c>, else the embedded
-    /// local PostgreSQL, started (or reused) on first use.
+    /// The runner's timeouts, from the command's options (<c>sark db migrate --lock-timeout …</c>);
+    /// set before the services are first used.
     /// </summary>
-    public async Task<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken)
+    public MigrationRunnerOptions MigrationOptions { get; set; } = new();
+
+    /// <summary>The database's data source (see <see cref="GetServicesAsync"/>).</summary>
+    public async Task<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken) =>
+        (await GetServicesAsync(cancellationToken)).GetRequiredService<NpgsqlDataSource>();
+
+    /// <summary>A service AddSark registers (a runner, a verifier), for the chosen database.</summary>
+    public async Task<T> GetAsync<T>(CancellationToken cancellationToken)
+        where T : notnull =>
+        (await GetServicesAsync(cancellationToken)).GetRequiredService<T>();
+
+    /// <summary>
+    /// The services for the database to work on: <c>--database</c>, else <c>SARK_DATABASE_URL</c>,
+    /// else the embedded local PostgreSQL, started (or reused) on first use.
+    /// </summary>
+    public async Task<IServiceProvider> GetServicesAsync(CancellationToken cancellationToken)
     {
-        if (dataSource is not null)
+        if (services is not null)
         {
-            return dataSource;
+            return services;
         }
 
         var configured = DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable));
-        NpgsqlConnectionStringBuilder builder;
+        string connectionString;
         if (configured is not null)
         {
-            builder = configured.Builder;
-            Output.Detail($"database: {ConnectionStrings.Describe(builder)} (from {configured.Source})");
+            connectionString = configured.Builder.ConnectionString;
+            Output.Detail($"database: {ConnectionStrings.Describe(configured.Builder)} (from {configured.Source})");
         }
         else
         {
             var status = await Local.StartAsync(cancellationToken);
-            builder = ConnectionStrings.Parse(status.ConnectionString!);
+            connectionString = status.ConnectionString!;
             Output.Detail($"database: {status.ConnectionString} (embedded, home {status.HomeDirectory})");
         }
 
-        dataSource = SarkDataSource.Create(builder, $"sark {CommandPath}");
-        return dataSource;
+        var migrations = MigrationOptions;
+        services = BuildServices(options =>
+        {
+            options.ConnectionString = connectionString;
+            options.ApplicationName = $"sark {CommandPath}";
+            options.Migrations = migrations;
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// AddSark on a container of its own, checked as a host checks its options when it starts. No
+    /// logging provider is added: the CLI prints progress itself, and its output stays as documented.
+    /// </summary>
+    public static ServiceProvider BuildServices(Action<SarkOptions> configure)
+    {
+        var provider = new ServiceCollection().AddSark(configure).AddSarkV1Import().BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        return provider;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (dataSource is not null)
+        if (services is not null)
         {
-            await dataSource.DisposeAsync();
+            await services.DisposeAsync();
         }
     }
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Sark.V1Import.Logging;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -25,7 +26,9 @@ public sealed partial class Importer
         while (await NextBatchEndAsync(connection, table, run.Checkpoint, cancellationToken) is { } upper)
         {
             var refusals = new List<PostgresException>();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var tally = await CopyBatchAsync(connection, table, statements, run, upper, refusals, cancellationToken);
+            LogBatch(table, tally, refusals.Count, clock.ElapsedMilliseconds);
             guard.Add(tally.Read - tally.Invalid - tally.Conflicts - tally.Duplicates, refusals);
             if (guard.StopsNow)
             {
@@ -38,6 +41,15 @@ public sealed partial class Importer
         if (guard.StopsAtEnd)
         {
             await StopPhaseAsync(connection, table, run, guard, cancellationToken);
+        }
+    }
+
+    private void LogBatch(V2Table table, BatchTally tally, int refused, long elapsedMs)
+    {
+        log.BatchCommitted(table.Target, tally.Read, tally.Inserted, tally.Updated, tally.Invalid + tally.Conflicts + tally.Duplicates, elapsedMs);
+        if (refused > 0)
+        {
+            log.RowsRefused(refused, table.Target);
         }
     }
 

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Schema;
+using Sark.V1Import.Logging;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -11,11 +14,13 @@ namespace Sark.V1Import;
 /// batches inside the database. Each batch is one transaction that also commits the run's
 /// checkpoint, so a killed run resumes; rows are only rewritten when a mapped field changed, so a
 /// second run changes nothing; native v2 rows are never touched; every written row's provenance
-/// and hash are recorded.
+/// and hash are recorded. Logs through <paramref name="logger"/> (events 2001–2006, see
+/// docs/library.md); constructed without one, it logs nothing.
 /// </summary>
-public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions? options = null)
+public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions? options = null, ILogger<Importer>? logger = null)
 {
     private readonly ImportOptions options = options ?? new ImportOptions();
+    private readonly ILogger log = logger ?? NullLogger<Importer>.Instance;
 
     public IProgress<ImportProgress>? Progress { get; set; }
 
@@ -23,15 +28,17 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
+        var waiting = new LockWaitLog(log);
+        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, waiting, cancellationToken);
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, AdvisoryLockMode.Exclusive, options.LockWait, waiting, cancellationToken);
         try
         {
             var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
             var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken);
             var total = await CountSourceRowsAsync(connection, cancellationToken);
+            LogStart(run, total);
             Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));
             var step = Stopwatch.StartNew();
             // One statement that fails leaves nothing behind (the session's tables are created in
@@ -44,6 +51,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
             statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
             while (run.Phase != "done")
             {
+                var phase = Stopwatch.StartNew();
                 switch (run.Phase)
                 {
                     case "cleanup":
@@ -59,6 +67,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
                         break;
                 }
 
+                log.PhaseFinished(run.Phase, run.RunId, phase.ElapsedMilliseconds);
                 await AdvanceAsync(connection, run, cancellationToken);
             }
 
@@ -67,6 +76,11 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
             statementMilliseconds["analyze"] = step.Elapsed.TotalMilliseconds;
 
             var issues = await ReadIssuesAsync(connection, run.RunId, cancellationToken);
+            if (log.IsEnabled(LogLevel.Information))
+            {
+                var counts = run.Counts.Values;
+                log.ImportFinished(run.RunId, clock.ElapsedMilliseconds, counts.Sum(c => c.Inserted), counts.Sum(c => c.Updated), counts.Sum(c => c.Invalid + c.Conflicts + c.Duplicates));
+            }
             return new ImportResult(run.RunId, run.Resumed, V2Table.All.ToDictionary(t => t.Target, t => run.For(t.Target)), issues, clock.Elapsed)
             {
                 StatementMilliseconds = statementMilliseconds,
@@ -75,6 +89,24 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         finally
         {
             await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None);
+        }
+    }
+
+    private sealed class LockWaitLog(ILogger log) : IProgress<LockWaiting>
+    {
+        public void Report(LockWaiting value) =>
+            log.LockWaiting(value.Wait.TotalSeconds, value.Key.Purpose, value.Holder.Pid, value.Holder.ApplicationName);
+    }
+
+    private void LogStart(RunState run, long total)
+    {
+        if (run.Resumed && log.IsEnabled(LogLevel.Information))
+        {
+            log.ImportResumed(run.RunId, run.Phase, run.Counts.Values.Sum(c => c.Read), total);
+        }
+        else if (!run.Resumed)
+        {
+            log.ImportStarted(run.RunId, total, options.BatchSize);
         }
     }
 

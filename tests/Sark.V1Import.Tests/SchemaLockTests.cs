@@ -1,6 +1,7 @@
 using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
+using Sark.Testing;
 
 namespace Sark.V1Import.Tests;
 
@@ -96,7 +97,7 @@ public sealed class SchemaLockTests
         var importPid = await HolderPidAsync(scenario, "ShareLock");
         var waiting = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runner = Runner(scenario, TimeSpan.FromMinutes(2));
-        runner.Progress = line => waiting.TrySetResult(line);
+        runner.Progress = new InlineProgress<MigrationProgress>(line => waiting.TrySetResult(line.ToString()));
 
         var rollback = runner.RollbackAsync(BeforeImportTables, allowDataLoss: true);
         var notice = await waiting.Task.WaitAsync(Patience);
@@ -123,13 +124,13 @@ public sealed class SchemaLockTests
         var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runner = Runner(scenario, TimeSpan.Zero);
         // Progress hears each step while the runner still holds the lock.
-        runner.Progress = line =>
+        runner.Progress = new InlineProgress<MigrationProgress>(line =>
         {
-            if (line.StartsWith("applied ", StringComparison.Ordinal) && applied.TrySetResult())
+            if (line.ToString().StartsWith("applied ", StringComparison.Ordinal) && applied.TrySetResult())
             {
                 resume.Wait(Patience);
             }
-        };
+        });
         var migrate = Task.Run(() => runner.MigrateAsync());
         await applied.Task.WaitAsync(Patience);
         var migratorPid = await HolderPidAsync(scenario, "ExclusiveLock");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sark.Cli.Output;
 using Sark.Data.Connection;
@@ -55,8 +56,13 @@ internal static class BenchCommand
         var samples = new Dictionary<string, List<(double Seconds, double MemoryMegabytes)>>(StringComparer.Ordinal);
         try
         {
-            await using var dataSource = SarkDataSource.Create(builder, "sark bench");
-            await new MigrationRunner(dataSource, MigrationSet.Embedded).MigrateAsync(cancellationToken: cancellationToken);
+            await using var services = CliContext.BuildServices(options =>
+            {
+                options.ConnectionString = builder.ConnectionString;
+                options.ApplicationName = "sark bench";
+            });
+            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+            await services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken: cancellationToken);
             output.Progress($"generating {context.Get(Servers):N0} servers x {context.Get(ToolsPerServer)} tools in {scratch}");
             await SampleData.GenerateAsync(dataSource, context.Get(Servers), context.Get(ToolsPerServer), cancellationToken);
             var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["SARK_DATABASE_URL"] = builder.ConnectionString };

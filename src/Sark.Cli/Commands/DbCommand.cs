@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sark.Cli.Output;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
 
@@ -141,7 +142,10 @@ internal static class DbCommand
     {
         if (context.Json)
         {
-            context.Output.WriteJson(new { action = "repair", from_version = outcome.Version, to_version = outcome.Version, steps = outcome.Repaired, not_repaired = outcome.NotRepaired });
+            context.Output.WriteJson(new
+            {
+                action = "repair", from_version = outcome.Version, to_version = outcome.Version, steps = outcome.Repaired.Select(r => r.ToString()), not_repaired = outcome.NotRepaired,
+            });
             return;
         }
 
@@ -160,9 +164,10 @@ internal static class DbCommand
 
     private static async Task<MigrationRunner> CreateRunnerAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var options = RunnerOptions(context);
-        var dataSource = await context.GetDataSourceAsync(cancellationToken);
-        return new MigrationRunner(dataSource, MigrationSet.Embedded, options) { Progress = context.Output.Progress };
+        context.MigrationOptions = RunnerOptions(context);
+        var runner = await context.GetAsync<MigrationRunner>(cancellationToken);
+        runner.Progress = new ProgressLines<MigrationProgress>(context.Output.Progress);
+        return runner;
     }
 
     private static MigrationRunnerOptions RunnerOptions(CliContext context)
@@ -181,7 +186,7 @@ internal static class DbCommand
     {
         if (context.Json)
         {
-            context.Output.WriteJson(new { action, from_version = outcome.FromVersion, to_version = outcome.ToVersion, steps = outcome.Steps });
+            context.Output.WriteJson(new { action, from_version = outcome.FromVersion, to_version = outcome.ToVersion, steps = outcome.Steps.Select(s => s.ToString()) });
             return;
         }
 

@@ -27,7 +27,8 @@ internal static class QuickstartCommand
             var output = context.Output;
             output.Progress("1/6 database: starting or reusing it");
             var dataSource = await context.GetDataSourceAsync(cancellationToken);
-            var runner = new MigrationRunner(dataSource, MigrationSet.Embedded) { Progress = line => output.Progress($"    {line}") };
+            var runner = await context.GetAsync<MigrationRunner>(cancellationToken);
+            runner.Progress = new ProgressLines<MigrationProgress>(line => output.Progress($"    {line}"));
 
             output.Progress($"2/6 schema: migrating to version {runner.Migrations.Head}");
             var outcome = await runner.MigrateAsync(cancellationToken: cancellationToken);

@@ -30,8 +30,8 @@ internal static class SchemaCheckCommands
         var command = new Command("verify", $"Compare the live schema with what the journal says it should be; exits {ExitCodes.Drift} on drift");
         command.SetHandler(async (context, cancellationToken) =>
         {
-            var dataSource = await context.GetDataSourceAsync(cancellationToken);
-            var report = await new SchemaVerifier(dataSource, MigrationSet.Embedded, new AdoptionKnownDifferences()).VerifyAsync(cancellationToken);
+            var verifier = await context.GetAsync<SchemaVerifier>(cancellationToken);
+            var report = await verifier.VerifyAsync(cancellationToken);
             if (context.Json)
             {
                 context.Output.WriteJson(new

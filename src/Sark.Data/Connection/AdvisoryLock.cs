@@ -52,7 +52,7 @@ public static class AdvisoryLock
     /// <paramref name="waiting"/> hears once, after the first refused attempt, who is being waited for.
     /// </summary>
     public static async Task AcquireAsync(
-        NpgsqlConnection connection, AdvisoryLockKey key, AdvisoryLockMode mode, TimeSpan wait, Action<string>? waiting, CancellationToken cancellationToken)
+        NpgsqlConnection connection, AdvisoryLockKey key, AdvisoryLockMode mode, TimeSpan wait, IProgress<LockWaiting>? waiting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         // A wait beyond what a DateTime can hold means: wait as long as it takes.
@@ -68,16 +68,16 @@ public static class AdvisoryLock
             }
 
             // Told before the deadline is checked, so even a short wait says whom it waited for.
-            if (waiting is not null && !told && wait > TimeSpan.Zero && await DescribeHolderAsync(connection, key, cancellationToken) is { } current)
+            if (waiting is not null && !told && wait > TimeSpan.Zero && await FindHolderAsync(connection, key, cancellationToken) is { } current)
             {
-                waiting($"waiting up to {wait.TotalSeconds:0.#} s for {key.Purpose}, held by {current.Description}");
+                waiting.Report(new LockWaiting(key, wait, current));
                 told = true;
             }
 
             if (DateTime.UtcNow >= deadline)
             {
                 var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
-                throw new SarkException(await DescribeHolderAsync(connection, key, cancellationToken) is { } holder
+                throw new SarkException(await FindHolderAsync(connection, key, cancellationToken) is { } holder
                     ? $"{waited} held by {holder.Description}; wait for it to finish, or end it with SELECT pg_terminate_backend({holder.Pid})"
                     : $"{waited}; its holder has just released it, try again");
             }
@@ -115,8 +115,8 @@ public static class AdvisoryLock
         return command;
     }
 
-    /// <summary>"pid 8991 (application_name …, connected …Z)", or null when nobody holds the lock.</summary>
-    private static async Task<(int Pid, string Description)?> DescribeHolderAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken)
+    /// <summary>Who holds the lock, or null when nobody does.</summary>
+    private static async Task<LockHolder?> FindHolderAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken)
     {
         await using var holder = new NpgsqlCommand(HolderSql, connection);
         holder.Parameters.Add(new NpgsqlParameter { Value = (long)ClassKey });
@@ -127,10 +127,7 @@ public static class AdvisoryLock
             return null;
         }
 
-        var pid = reader.GetInt32(0);
-        var shared = reader.GetBoolean(5) ? " in shared mode (a data job such as sark migrate-v1)" : "";
-        var others = reader.GetInt64(6) - 1;
-        var alsoHeldBy = others > 0 ? $" and by {others} other session(s)" : "";
-        return (pid, $"pid {pid} (application_name '{reader.GetString(1)}', user '{reader.GetString(2)}', from {reader.GetString(3)}, connected {reader.GetDateTime(4):yyyy-MM-dd HH:mm:ss}Z){shared}{alsoHeldBy}");
+        return new LockHolder(
+            reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetDateTime(4), reader.GetBoolean(5), reader.GetInt64(6) - 1);
     }
 }

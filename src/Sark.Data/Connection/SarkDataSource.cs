@@ -1,5 +1,10 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sark.Data.Errors;
+using Sark.Data.Hosting;
+using Sark.Data.Logging;
 
 namespace Sark.Data.Connection;
 
@@ -11,13 +16,58 @@ public static class SarkDataSource
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, string> Descriptions = [];
 
     /// <summary>
+    /// The data source a host configures with <see cref="SarkOptions"/> (AddSark registers the one
+    /// this makes): refuses invalid options with <see cref="OptionsValidationException"/>, and logs
+    /// Npgsql's events and its own through <paramref name="loggerFactory"/>.
+    /// </summary>
+    public static NpgsqlDataSource Create(SarkOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = SarkOptionsValidator.Check(options);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SarkOptions), failures);
+        }
+
+        var builder = ConnectionStrings.Parse(options.ConnectionString!);
+        if (options.MaxPoolSize is { } max)
+        {
+            builder.MaxPoolSize = max;
+        }
+
+        if (options.MinPoolSize is { } min)
+        {
+            builder.MinPoolSize = min;
+        }
+
+        if (options.CommandTimeout is { } command)
+        {
+            builder.CommandTimeout = (int)command.TotalSeconds;
+        }
+
+        if (options.ConnectTimeout is { } connect)
+        {
+            builder.Timeout = (int)connect.TotalSeconds;
+        }
+
+        return Build(builder, options.ApplicationName, loggerFactory);
+    }
+
+    /// <summary>
     /// Creates a data source; its secrets are registered with <see cref="SecretMasker"/> so no
     /// message ever shows it. <paramref name="applicationName"/> shows up in pg_stat_activity and in
-    /// the migration lock's "held by" message.
+    /// the migration lock's "held by" message, unless the connection string names one.
     /// </summary>
-    public static NpgsqlDataSource Create(NpgsqlConnectionStringBuilder builder, string applicationName = "sark")
+    public static NpgsqlDataSource Create(NpgsqlConnectionStringBuilder builder, string applicationName = SarkOptions.DefaultApplicationName)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        return Build(builder, applicationName, loggerFactory: null);
+    }
+
+    // Both ways of creating one end here, so every data source masks its secrets, names itself
+    // and can be described the same way.
+    private static NpgsqlDataSource Build(NpgsqlConnectionStringBuilder builder, string applicationName, ILoggerFactory? loggerFactory)
+    {
         SecretMasker.RegisterSecretsOf(builder);
         var copy = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
         if (string.IsNullOrEmpty(copy.ApplicationName))
@@ -25,8 +75,16 @@ public static class SarkDataSource
             copy.ApplicationName = applicationName;
         }
 
-        var dataSource = NpgsqlDataSource.Create(copy);
-        Descriptions.AddOrUpdate(dataSource, ConnectionStrings.Describe(copy));
+        var dataSourceBuilder = new NpgsqlDataSourceBuilder(copy.ConnectionString);
+        if (loggerFactory is not null)
+        {
+            dataSourceBuilder.UseLoggerFactory(loggerFactory);
+        }
+
+        var dataSource = dataSourceBuilder.Build();
+        var description = ConnectionStrings.Describe(copy);
+        Descriptions.AddOrUpdate(dataSource, description);
+        (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(SarkDataSource)).DataSourceCreated(description, copy.ApplicationName!);
         return dataSource;
     }
 

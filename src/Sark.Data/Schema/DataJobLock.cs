@@ -23,12 +23,20 @@ public sealed class DataJobLock : IAsyncDisposable
 
     /// <summary>Against the product's own migrations.</summary>
     public static Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, TimeSpan wait, CancellationToken cancellationToken = default) =>
-        AcquireAsync(connection, MigrationSet.Embedded, wait, cancellationToken);
+        AcquireAsync(connection, MigrationSet.Embedded, wait, null, cancellationToken);
 
-    public static async Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, CancellationToken cancellationToken = default)
+    /// <summary>Against the product's own migrations; <paramref name="waiting"/> hears whom it waits for.</summary>
+    public static Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, TimeSpan wait, IProgress<LockWaiting>? waiting, CancellationToken cancellationToken = default) =>
+        AcquireAsync(connection, MigrationSet.Embedded, wait, waiting, cancellationToken);
+
+    public static Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        AcquireAsync(connection, migrations, wait, null, cancellationToken);
+
+    public static async Task<DataJobLock> AcquireAsync(
+        NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, IProgress<LockWaiting>? waiting, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, wait, null, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, wait, waiting, cancellationToken);
         var held = new DataJobLock(connection);
         try
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
+using Sark.Data.Logging;
 
 namespace Sark.Data.Schema;
 
@@ -47,6 +48,7 @@ public sealed partial class MigrationRunner
             }
 
             await transaction.CommitAsync(cancellationToken);
+            log.BaselineRecorded(version);
         }
         finally
         {
@@ -68,6 +70,7 @@ public sealed partial class MigrationRunner
         var plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken));
         if (plan.Steps.Count == 0)
         {
+            log.MigrationNothingToDo(plan.ToVersion);
             return new MigrationOutcome(plan.FromVersion, plan.ToVersion, []);
         }
 
@@ -81,13 +84,26 @@ public sealed partial class MigrationRunner
             // Another runner may have moved the database while we waited for the lock.
             plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken));
             RefuseDataLoss(plan, allowDataLoss);
-            var steps = new List<string>();
+            if (plan.Steps.Count > 0)
+            {
+                log.MigrationStarting(plan.FromVersion, plan.ToVersion, plan.Steps.Count);
+            }
+
+            var steps = new List<MigrationStepDone>();
             foreach (var step in plan.Steps)
             {
-                var elapsed = await RunStepAsync(connection, step, cancellationToken);
-                var line = $"{(step.Direction == MigrationDirection.Up ? "applied" : "reverted")} {step.Migration.Id} in {elapsed} ms";
-                steps.Add(line);
-                Progress?.Invoke(line);
+                var done = new MigrationStepDone(step.Direction, step.Migration.Version, step.Migration.Id, await RunStepAsync(connection, step, cancellationToken));
+                steps.Add(done);
+                if (step.Direction == MigrationDirection.Up)
+                {
+                    log.MigrationApplied(done.MigrationId, (long)done.Elapsed.TotalMilliseconds);
+                }
+                else
+                {
+                    log.MigrationReverted(done.MigrationId, (long)done.Elapsed.TotalMilliseconds);
+                }
+
+                Progress?.Report(done);
             }
 
             // Below every baseline the adoption record describes tables that no longer exist.
@@ -106,10 +122,25 @@ public sealed partial class MigrationRunner
 
     /// <summary>
     /// Exclusive: a schema change waits for running data jobs (which hold the lock shared, see
-    /// <see cref="DataJobLock"/>) and keeps new ones out until it is done. Progress hears who it waits for.
+    /// <see cref="DataJobLock"/>) and keeps new ones out until it is done. Progress and the log
+    /// hear who it waits for, and the log how long it waited.
     /// </summary>
-    private Task AcquireMigrationLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Exclusive, Options.LockWait, Progress, cancellationToken);
+    private async Task AcquireMigrationLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var waited = false;
+        var waiting = new ProgressRelay<LockWaiting>(notice =>
+        {
+            waited = true;
+            log.LockWaiting(notice.Wait.TotalSeconds, notice.Key.Purpose, notice.Holder.Pid, notice.Holder.ApplicationName);
+            Progress?.Report(new MigrationLockWaiting(notice));
+        });
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Exclusive, Options.LockWait, waiting, cancellationToken);
+        if (waited)
+        {
+            log.LockAcquiredAfterWaiting(AdvisoryLock.Migrations.Purpose, clock.ElapsedMilliseconds);
+        }
+    }
 
     private static void RefuseDataLoss(MigrationPlan plan, bool allowDataLoss)
     {
@@ -121,7 +152,7 @@ public sealed partial class MigrationRunner
         }
     }
 
-    private async Task<int> RunStepAsync(NpgsqlConnection connection, MigrationStep step, CancellationToken cancellationToken)
+    private async Task<TimeSpan> RunStepAsync(NpgsqlConnection connection, MigrationStep step, CancellationToken cancellationToken)
     {
         var script = step.Script;
         var clock = Stopwatch.StartNew();
@@ -136,11 +167,12 @@ public sealed partial class MigrationRunner
             }
             catch (PostgresException ex)
             {
+                log.MigrationFailed(script.FileName, ex);
                 await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
                 throw new MigrationException($"{script.FileName} failed and was rolled back: {Describe(ex)}", ex);
             }
 
-            return (int)clock.ElapsedMilliseconds;
+            return clock.Elapsed;
         }
 
         // Outside a transaction each statement commits on its own; only the statements after a
@@ -154,13 +186,14 @@ public sealed partial class MigrationRunner
             }
             catch (PostgresException ex)
             {
+                log.MigrationFailed(script.FileName, ex);
                 throw new MigrationException(
                     $"{script.FileName} failed at statement {i + 1} of {statements.Count}: {Describe(ex)}; it runs outside a transaction, so statements 1–{i} stayed applied and the journal was not updated", ex);
             }
         }
 
         await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken);
-        return (int)clock.ElapsedMilliseconds;
+        return clock.Elapsed;
     }
 
     private async Task RecordAsync(NpgsqlConnection connection, MigrationStep step, int durationMs, CancellationToken cancellationToken)
@@ -185,11 +218,17 @@ public sealed partial class MigrationRunner
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task RunSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    private async Task RunSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = StatementClientTimeoutSeconds };
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // statement_timeout bounds a migration's statements on the server; the client's own command
+    // timeout (30 s unless the connection string says otherwise) would cut an index build short
+    // long before it, so the client waits a little longer than the server would.
+    private int StatementClientTimeoutSeconds =>
+        (int)Math.Min(int.MaxValue, Math.Ceiling(Options.StatementTimeout.TotalSeconds) + 30);
 
     private static string Describe(PostgresException ex)
     {

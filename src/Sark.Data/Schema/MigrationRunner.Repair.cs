@@ -1,5 +1,6 @@
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Logging;
 
 namespace Sark.Data.Schema;
 
@@ -7,7 +8,7 @@ namespace Sark.Data.Schema;
 /// What <c>sark db repair</c> did: <paramref name="Repaired"/> the checksums it accepted, and
 /// <paramref name="NotRepaired"/> the journal problems it cannot fix, each with the fix in words.
 /// </summary>
-public sealed record RepairOutcome(int Version, IReadOnlyList<string> Repaired, IReadOnlyList<string> NotRepaired)
+public sealed record RepairOutcome(int Version, IReadOnlyList<MigrationChecksumAccepted> Repaired, IReadOnlyList<string> NotRepaired)
 {
     public bool JournalIsSound => NotRepaired.Count == 0;
 }
@@ -39,7 +40,7 @@ public sealed partial class MigrationRunner
             }
 
             var newerSark = status.Unknown.Any();
-            var repaired = new List<string>();
+            var repaired = new List<MigrationChecksumAccepted>();
             foreach (var entry in status.Modified)
             {
                 if (newerSark)
@@ -52,9 +53,10 @@ public sealed partial class MigrationRunner
                 update.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
                 update.Parameters.Add(new NpgsqlParameter { Value = entry.FileChecksum! });
                 await update.ExecuteNonQueryAsync(cancellationToken);
-                var line = $"repaired {entry.Name}: checksum {entry.JournalChecksum} -> {entry.FileChecksum}";
-                repaired.Add(line);
-                Progress?.Invoke(line);
+                var accepted = new MigrationChecksumAccepted(entry.Version, entry.Name, entry.JournalChecksum!, entry.FileChecksum!);
+                repaired.Add(accepted);
+                log.ChecksumAccepted(accepted.MigrationId, accepted.JournalChecksum, accepted.FileChecksum);
+                Progress?.Report(accepted);
             }
 
             return new RepairOutcome(status.CurrentVersion, repaired, notRepaired);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
@@ -7,16 +9,23 @@ namespace Sark.Data.Schema;
 /// <summary>
 /// Applies and reverts migrations with the guarantees of SPEC §3.3: checksums, one advisory lock
 /// with a fast path, a transaction per migration with its journal row, DDL timeouts, refusal of
-/// newer databases, and destructive downs only on request.
+/// newer databases, and destructive downs only on request. Logs through <paramref name="logger"/>
+/// (events 1001–1009, see docs/library.md); constructed without one, it logs nothing.
 /// </summary>
-public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, MigrationSet migrations, MigrationRunnerOptions? options = null)
+public sealed partial class MigrationRunner(
+    NpgsqlDataSource dataSource, MigrationSet migrations, MigrationRunnerOptions? options = null, ILogger<MigrationRunner>? logger = null)
 {
+    private readonly ILogger log = logger ?? NullLogger<MigrationRunner>.Instance;
+
     public MigrationRunnerOptions Options { get; } = options ?? new MigrationRunnerOptions();
 
     public MigrationSet Migrations { get; } = migrations;
 
-    /// <summary>Receives one line per step ("applied 003_policies in 12 ms"), for progress output.</summary>
-    public Action<string>? Progress { get; set; }
+    /// <summary>
+    /// Hears each step done, each checksum repaired and a wait for the lock, as it happens, on the
+    /// runner's own thread: a listener that blocks holds the runner (and its lock) up.
+    /// </summary>
+    public IProgress<MigrationProgress>? Progress { get; set; }
 
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {

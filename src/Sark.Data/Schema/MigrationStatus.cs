@@ -42,8 +42,8 @@ public sealed record MigrationStatus(int CurrentVersion, int HeadVersion, IReadO
     public IEnumerable<MigrationStatusEntry> Holes => Entries.Where(e => e.State == MigrationState.Pending && e.Version < CurrentVersion);
 }
 
-/// <summary>What one migrate, rollback or repair did.</summary>
-public sealed record MigrationOutcome(int FromVersion, int ToVersion, IReadOnlyList<string> Steps)
+/// <summary>What one migrate or rollback did: each step, in order.</summary>
+public sealed record MigrationOutcome(int FromVersion, int ToVersion, IReadOnlyList<MigrationStepDone> Steps)
 {
     public bool ChangedNothing => Steps.Count == 0;
 }

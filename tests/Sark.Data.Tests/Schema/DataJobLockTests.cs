@@ -63,7 +63,7 @@ public sealed class DataJobLockTests : EmptyDatabaseTest, IDisposable
         var held = await DataJobLock.AcquireAsync(job, folder.Load(), TimeSpan.Zero);
         var waiting = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runner = Runner(TimeSpan.FromMinutes(2));
-        runner.Progress = line => waiting.TrySetResult(line);
+        runner.Progress = new InlineProgress<MigrationProgress>(line => waiting.TrySetResult(line.ToString()));
 
         var migrate = runner.MigrateAsync();
         var notice = await waiting.Task.WaitAsync(TimeSpan.FromMinutes(1));

@@ -32,13 +32,13 @@ public sealed class EndedSessionTests : EmptyDatabaseTest, IDisposable
         var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runner = new MigrationRunner(Database.DataSource, folder.Load(), new MigrationRunnerOptions { LockWait = TimeSpan.Zero })
         {
-            Progress = line =>
+            Progress = new InlineProgress<MigrationProgress>(line =>
             {
-                if (line.StartsWith("applied 001", StringComparison.Ordinal) && applied.TrySetResult())
+                if (line.ToString().StartsWith("applied 001", StringComparison.Ordinal) && applied.TrySetResult())
                 {
                     resume.Wait(Patience);
                 }
-            },
+            }),
         };
         var migrate = Task.Run(() => runner.MigrateAsync());
         await applied.Task.WaitAsync(Patience);

@@ -1,0 +1,29 @@
+namespace Sark.Data.Connection;
+
+/// <summary>
+/// A session holding an advisory lock, as pg_stat_activity shows it. <see cref="Shared"/>: held
+/// by a data job; <see cref="OtherHolders"/>: how many more sessions hold it too.
+/// </summary>
+public sealed record LockHolder(int Pid, string ApplicationName, string User, string Client, DateTime ConnectedAt, bool Shared, long OtherHolders)
+{
+    /// <summary>"pid 8991 (application_name …, connected …Z)", as messages name the holder.</summary>
+    public string Description
+    {
+        get
+        {
+            var shared = Shared ? " in shared mode (a data job such as sark migrate-v1)" : "";
+            var alsoHeldBy = OtherHolders > 0 ? $" and by {OtherHolders} other session(s)" : "";
+            return $"pid {Pid} (application_name '{ApplicationName}', user '{User}', from {Client}, connected {ConnectedAt:yyyy-MM-dd HH:mm:ss}Z){shared}{alsoHeldBy}";
+        }
+    }
+}
+
+/// <summary>
+/// Reported once when <see cref="AdvisoryLock.AcquireAsync(Npgsql.NpgsqlConnection, AdvisoryLockKey, AdvisoryLockMode, TimeSpan, IProgress{LockWaiting}?, CancellationToken)"/>
+/// is refused the lock and starts waiting up to <see cref="Wait"/> for <see cref="Holder"/>.
+/// </summary>
+public sealed record LockWaiting(AdvisoryLockKey Key, TimeSpan Wait, LockHolder Holder)
+{
+    /// <summary>The progress line: "waiting up to 60 s for the migration lock, held by pid …".</summary>
+    public override string ToString() => $"waiting up to {Wait.TotalSeconds:0.#} s for {Key.Purpose}, held by {Holder.Description}";
+}

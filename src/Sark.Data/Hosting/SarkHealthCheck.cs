@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+using Sark.Data.Schema;
+
+namespace Sark.Data.Hosting;
+
+/// <summary>
+/// Opens one connection and compares the database's schema version with the binary's: healthy
+/// when they are equal, degraded when migrations are pending, and the registration's failure
+/// status (unhealthy by default) when the database cannot be reached, answers too slowly, was
+/// migrated by a newer binary or has a journal this binary must not touch. The result's data holds
+/// <c>database_version</c> and <c>binary_version</c> (and <c>pending</c> when degraded).
+/// Register it with <c>services.AddHealthChecks().AddSarkHealthCheck()</c>.
+/// </summary>
+public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet migrations) : IHealthCheck
+{
+    /// <summary>How long the check may take unless its registration says otherwise.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var failure = context.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
+        var timeout = context.Registration?.Timeout is { } given && given > TimeSpan.Zero && given != Timeout.InfiniteTimeSpan ? given : DefaultTimeout;
+        var data = new Dictionary<string, object> { ["binary_version"] = migrations.Head };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var reading = ReadStatusAsync(deadline.Token);
+        MigrationStatus status;
+        try
+        {
+            // Npgsql does not give up opening a connection on cancellation (only at its own connect
+            // timeout), so the check stops waiting by itself; the abandoned attempt closes its own connection.
+            status = await reading.WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            await deadline.CancelAsync();
+            _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return new HealthCheckResult(failure, $"the database did not answer within {timeout.TotalSeconds:0.#} s", data: data);
+        }
+        catch (Exception ex) when (ex is SarkException or NpgsqlException)
+        {
+            // SarkDataSource's messages name the server without its password; anything else is masked too.
+            return new HealthCheckResult(failure, SecretMasker.Redact(ex.Message), ex, data);
+        }
+
+        data["database_version"] = status.CurrentVersion;
+        if (JournalCheck.FindProblem(status, migrations) is { } problem)
+        {
+            return new HealthCheckResult(failure, problem, data: data);
+        }
+
+        if (status.CurrentVersion < migrations.Head)
+        {
+            data["pending"] = migrations.Head - status.CurrentVersion;
+            return HealthCheckResult.Degraded(
+                $"the database is at schema version {status.CurrentVersion}, behind this binary's {migrations.Head}: {migrations.Head - status.CurrentVersion} migration(s) pending", data: data);
+        }
+
+        return HealthCheckResult.Healthy($"the database is at schema version {status.CurrentVersion}, as this binary expects", data);
+    }
+
+    private async Task<MigrationStatus> ReadStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        return await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken);
+    }
+}

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Sark.Cli.Output;
 using Sark.Data.Errors;
 
 namespace Sark.Cli;
@@ -28,7 +29,7 @@ internal static class CheckedOptions
             }
             catch (UsageException ex)
             {
-                result.AddError(ex.Message);
+                result.AddError(CliWording.Render(ex.Text));
                 return default;
             }
         };

@@ -59,7 +59,7 @@ public static partial class SarkCli
             await stderr.WriteLineAsync(TerminalText.Escape($"sark: {SecretMasker.Redact(message)}"));
             if (verbose)
             {
-                await stderr.WriteLineAsync(TerminalText.EscapeLines(SecretMasker.Redact(ex.ToString())));
+                await stderr.WriteLineAsync(TerminalText.EscapeLines(SecretMasker.Redact(Trace(ex))));
             }
 
             return code;
@@ -84,13 +84,29 @@ public static partial class SarkCli
     [GeneratedRegex("^--?[A-Za-z][A-Za-z0-9-]*$")]
     private static partial Regex OptionName();
 
+    /// <summary>
+    /// The one place an error becomes a line and an exit code: a library error in the CLI's words
+    /// (<see cref="CliWording"/>) with the code of its kind (<see cref="ExitCodes.For"/>); a database
+    /// error no library caught is translated by SQLSTATE first.
+    /// </summary>
     private static (string Message, int Code) Describe(Exception ex) => ex switch
     {
-        SarkException sark => (sark.Message, sark.ExitCode),
+        SarkException sark => (CliWording.Render(sark.Text), ExitCodes.For(sark.Kind)),
         OperationCanceledException => ("cancelled", ExitCodes.Failure),
-        PostgresException pg => ($"database error: {pg.MessageText} (SQLSTATE {pg.SqlState})", ExitCodes.Failure),
-        NpgsqlException { InnerException: TimeoutException } => ("the database did not answer within the command timeout; raise 'Command Timeout' in the connection string, or look for a lock holding the statement up", ExitCodes.Failure),
-        NpgsqlException npgsql => ($"database connection failed: {ConnectionStrings.FirstLine(npgsql.Message)}", ExitCodes.CannotConnect),
+        NpgsqlException npgsql => DescribeDatabaseError(PostgresErrors.Translate(npgsql)),
         _ => ($"unexpected error: {ConnectionStrings.FirstLine(ex.Message)} (run with --verbose for details)", ExitCodes.Failure),
     };
+
+    private static (string Message, int Code) DescribeDatabaseError(DatabaseException error) =>
+        (error.SqlState is null ? error.Message : $"database error: {error.Message}", ExitCodes.For(error.Kind));
+
+    // The trace opens with the exception's message in the library's words; the CLI shows its own.
+    private static string Trace(Exception ex)
+    {
+        var trace = ex.ToString();
+        var head = $"{ex.GetType()}: {ex.Message}";
+        return ex is SarkException sark && trace.StartsWith(head, StringComparison.Ordinal)
+            ? $"{ex.GetType()}: {CliWording.Render(sark.Text)}{trace[head.Length..]}"
+            : trace;
+    }
 }

@@ -14,6 +14,9 @@ internal sealed partial class LocalHome
 {
     private const int MaxLinks = 40;
 
+    private static readonly SarkMessage TrustFix =
+        $"choose a {LocalPostgresOptions.HomeDirectoryTerm} whose folders above it belong to root or to you and are writable only by their owner (or sticky, like /tmp)";
+
     /// <summary>
     /// Follows symbolic links one component at a time, as the kernel does, and returns the real path
     /// with every existing entry met on the way (links included), so that their owners can be checked.
@@ -55,7 +58,7 @@ internal sealed partial class LocalHome
 
             if (++links > MaxLinks)
             {
-                throw new LocalPostgresException($"{path} goes through more than {MaxLinks} symbolic links; give the real folder with --data-dir");
+                throw new LocalPostgresException($"{path} goes through more than {MaxLinks} symbolic links; give the real folder with {LocalPostgresOptions.HomeDirectoryTerm}");
             }
 
             entries.Add(next);
@@ -103,17 +106,16 @@ internal sealed partial class LocalHome
         {
             var fields = lines[i + 1].Split(' ', 4);
             var (uid, mode, owner, type) = (fields[0], (UnixFileMode)Convert.ToInt32(fields[1], 8), fields[2], fields[3]);
-            const string Fix = "choose a --data-dir whose folders above it belong to root or to you and are writable only by their owner (or sticky, like /tmp)";
             if (uid != "0" && uid != self)
             {
                 throw new LocalPostgresException(
-                    $"{entries[i]} belongs to '{owner}', who could swap the home {Root} for a link and make sark create or give away a folder elsewhere; {Fix}");
+                    $"{entries[i]} belongs to '{owner}', who could swap the home {Root} for a link and make sark create or give away a folder elsewhere; {TrustFix}");
             }
 
             if (type == "directory" && (mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0 && !mode.HasFlag(UnixFileMode.StickyBit))
             {
                 throw new LocalPostgresException(
-                    $"{entries[i]} (mode {fields[1]}) can be written by other users and has no sticky bit: they could swap the home {Root} for a link and make sark create or give away a folder elsewhere; {Fix}");
+                    $"{entries[i]} (mode {fields[1]}) can be written by other users and has no sticky bit: they could swap the home {Root} for a link and make sark create or give away a folder elsewhere; {TrustFix}");
             }
         }
     }
@@ -151,7 +153,7 @@ internal sealed partial class LocalHome
         if (socketBytes > MaxSocketPathBytes)
         {
             throw new UsageException(
-                $"the server's socket {socketPath} would be {socketBytes} bytes long, over the {MaxSocketPathBytes} bytes a Unix socket path may have; choose a shorter --data-dir");
+                $"the server's socket {socketPath} would be {socketBytes} bytes long, over the {MaxSocketPathBytes} bytes a Unix socket path may have; choose a shorter {LocalPostgresOptions.HomeDirectoryTerm}");
         }
     }
 

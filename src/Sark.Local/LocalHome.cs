@@ -115,7 +115,7 @@ internal sealed partial class LocalHome
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new LocalPostgresException($"cannot read {Root} to check that it is a sark home; choose another folder with --data-dir", ex);
+            throw new LocalPostgresException($"cannot read {Root} to check that it is a sark home; choose another folder with {LocalPostgresOptions.HomeDirectoryTerm}", ex);
         }
     }
 
@@ -128,7 +128,7 @@ internal sealed partial class LocalHome
     {
         if (OperatingSystem.IsWindows())
         {
-            throw new LocalPostgresException("the embedded PostgreSQL needs Linux or another Unix (a private Unix socket); on Windows set SARK_DATABASE_URL to an existing database");
+            throw new LocalPostgresException($"the embedded PostgreSQL needs Linux or another Unix (a private Unix socket); on Windows {SarkTerms.UseExistingDatabase} to an existing database");
         }
 
         CheckPathCharacters(Root, SocketPath);
@@ -137,10 +137,10 @@ internal sealed partial class LocalHome
         switch (kind)
         {
             case LocalHomeKind.NotAFolder:
-                throw new LocalPostgresException($"{Root} is a file, not a folder; the embedded PostgreSQL needs a folder of its own: choose a new or empty folder with --data-dir or {LocalPostgresOptions.HomeVariable}");
+                throw new LocalPostgresException($"{Root} is a file, not a folder; the embedded PostgreSQL needs a folder of its own: choose a new or empty folder with {LocalPostgresOptions.HomeDirectoryTerm} or {LocalPostgresOptions.HomeVariable}");
             case LocalHomeKind.Foreign:
                 throw new LocalPostgresException(
-                    $"{Root} is not empty and is not a sark home (no {MarkerFileName} file, no cluster made by sark); sark does not write to folders it did not create: choose a new or empty folder with --data-dir or {LocalPostgresOptions.HomeVariable}");
+                    $"{Root} is not empty and is not a sark home (no {MarkerFileName} file, no cluster made by sark); sark does not write to folders it did not create: choose a new or empty folder with {LocalPostgresOptions.HomeDirectoryTerm} or {LocalPostgresOptions.HomeVariable}");
             case LocalHomeKind.Missing:
                 return kind;
         }
@@ -175,7 +175,7 @@ internal sealed partial class LocalHome
         }
         else if (kind == LocalHomeKind.Missing)
         {
-            throw new LocalPostgresException($"{Root} was removed while sark created it; run the command again");
+            throw new LocalPostgresException($"{Root} was removed while sark created it; {SarkTerms.TryAgain}");
         }
     }
 
@@ -203,7 +203,7 @@ internal sealed partial class LocalHome
             if (DataDirectoryUsers.Find(DataDirectory) is { } user)
             {
                 throw new LocalPostgresException(
-                    $"{user} still works on {DataDirectory}: an earlier sark was stopped while it made the cluster; wait for it to end (or kill it) and run the command again");
+                    $"{user} still works on {DataDirectory}: an earlier sark was stopped while it made the cluster; wait for it to end (or kill it) and {SarkTerms.TryAgain}");
             }
 
             if (Directory.Exists(DataDirectory))
@@ -214,7 +214,7 @@ internal sealed partial class LocalHome
         else if (Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())
         {
             throw new LocalPostgresException(
-                $"{DataDirectory} is not empty but holds no PostgreSQL cluster (no PG_VERSION) that sark made; sark does not delete what it did not create: move its contents away or choose another --data-dir");
+                $"{DataDirectory} is not empty but holds no PostgreSQL cluster (no PG_VERSION) that sark made; sark does not delete what it did not create: move its contents away or choose another {LocalPostgresOptions.HomeDirectoryTerm}");
         }
 
         if (!File.Exists(InitdbMarker))
@@ -250,10 +250,10 @@ internal sealed partial class LocalHome
         if ((await ProcessRunner.RunAsync("test", ["-O", directory], runAs, cancellationToken)).ExitCode != 0)
         {
             throw new LocalPostgresException(
-                $"{directory} is not owned by '{ServerUser}', the user the embedded server runs as, and sark does not take over folders it did not create: choose a new folder with --data-dir (sark creates it), or give this one to that user yourself (chown -R {ServerUser}: {directory})");
+                $"{directory} is not owned by '{ServerUser}', the user the embedded server runs as, and sark does not take over folders it did not create: choose a new folder with {LocalPostgresOptions.HomeDirectoryTerm} (sark creates it), or give this one to that user yourself (chown -R {ServerUser}: {directory})");
         }
     }
 
     private static LocalPostgresException UnreachableBy(string user, string directory) =>
-        new($"the '{user}' system user, which runs the embedded server, cannot reach {directory} (a parent directory is closed to it); choose a data directory it can reach with --data-dir or {LocalPostgresOptions.HomeVariable}, for example /var/lib/sark");
+        new($"the '{user}' system user, which runs the embedded server, cannot reach {directory} (a parent directory is closed to it); choose a data directory it can reach with {LocalPostgresOptions.HomeDirectoryTerm} or {LocalPostgresOptions.HomeVariable}, for example /var/lib/sark");
 }

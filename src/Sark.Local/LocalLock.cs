@@ -57,7 +57,7 @@ internal sealed class LocalLock : IAsyncDisposable
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new LocalPostgresException($"cannot open {path}: it is not yours; run sark as the user who owns the home, or choose another --data-dir", ex);
+                throw new LocalPostgresException($"cannot open {path}: it is not yours; run sark as the user who owns the home, or choose another {LocalPostgresOptions.HomeDirectoryTerm}", ex);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {

@@ -88,13 +88,13 @@ public sealed partial class LocalPostgres
         if (!int.TryParse(File.ReadAllText(versionFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var clusterVersion))
         {
             throw new LocalPostgresException(
-                $"{versionFile} does not hold a PostgreSQL major version (like 15): the cluster in {home.DataDirectory} is damaged; restore the file or the cluster from a backup, or choose another --data-dir");
+                $"{versionFile} does not hold a PostgreSQL major version (like 15): the cluster in {home.DataDirectory} is damaged; restore the file or the cluster from a backup, or choose another {LocalPostgresOptions.HomeDirectoryTerm}");
         }
 
         if (clusterVersion != binaries.MajorVersion)
         {
             throw new LocalPostgresException(
-                $"the cluster in {home.DataDirectory} was made by PostgreSQL {clusterVersion}, but the server binaries found are version {binaries.MajorVersion}; set {PostgresBinaries.BinDirectoryVariable} to the version {clusterVersion} bin directory or choose another --data-dir");
+                $"the cluster in {home.DataDirectory} was made by PostgreSQL {clusterVersion}, but the server binaries found are version {binaries.MajorVersion}; set {PostgresBinaries.BinDirectoryVariable} to the version {clusterVersion} bin directory or choose another {LocalPostgresOptions.HomeDirectoryTerm}");
         }
 
         var result = await ProcessRunner.RunAsync(binaries.PgCtl, ["status", "-D", home.DataDirectory], RunAs, cancellationToken);

@@ -114,7 +114,7 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new LocalPostgresException($"the embedded PostgreSQL's home {home.Root} changed or could not be read while sark worked in it ({ex.Message}); run the command again once nothing else uses it", ex);
+            throw new LocalPostgresException($"the embedded PostgreSQL's home {home.Root} changed or could not be read while sark worked in it ({ex.Message}); {SarkTerms.TryAgain} once nothing else uses it", ex);
         }
     }
 

@@ -3,5 +3,5 @@ using Sark.Data.Errors;
 namespace Sark.Local;
 
 /// <summary>The embedded local PostgreSQL could not be found, initialised, started or stopped.</summary>
-public sealed class LocalPostgresException(string message, Exception? innerException = null)
-    : SarkException(message, ExitCodes.Failure, innerException);
+public sealed class LocalPostgresException(SarkMessage message, Exception? innerException = null)
+    : SarkException(SarkErrorKind.Failed, message, innerException);

@@ -6,6 +6,9 @@ public sealed record LocalPostgresOptions
     /// <summary>Set to move the embedded cluster's home (same as <c>--data-dir</c>).</summary>
     public const string HomeVariable = "SARK_LOCAL_DIR";
 
+    /// <summary>The home setting in messages ("choose a shorter …"); the CLI words it as its <c>--data-dir</c>.</summary>
+    public static readonly Sark.Data.Errors.HostTerm HomeDirectoryTerm = new("local.home-directory", "LocalPostgresOptions.HomeDirectory");
+
     /// <summary>The cluster's home: <c>data/</c> (PGDATA), <c>server.log</c> and the lock file.</summary>
     public required string HomeDirectory { get; init; }
 

@@ -34,9 +34,19 @@ public sealed partial record PostgresBinaries(string BinDirectory, int MajorVers
             }
         }
 
-        return best ?? throw new LocalPostgresException(string.IsNullOrWhiteSpace(overridden)
-            ? "no PostgreSQL server binaries (initdb, pg_ctl) found; install them (Debian/Ubuntu: apt-get install postgresql) or set SARK_DATABASE_URL to an existing database"
-            : $"{BinDirectoryVariable}='{overridden}' holds no initdb and pg_ctl; point it at a PostgreSQL bin directory, unset it, or set SARK_DATABASE_URL to an existing database");
+        if (best is not null)
+        {
+            return best;
+        }
+
+        if (string.IsNullOrWhiteSpace(overridden))
+        {
+            throw new LocalPostgresException(
+                $"no PostgreSQL server binaries (initdb, pg_ctl) found; install them (Debian/Ubuntu: apt-get install postgresql) or {SarkTerms.UseExistingDatabase} to an existing database");
+        }
+
+        throw new LocalPostgresException(
+            $"{BinDirectoryVariable}='{overridden}' holds no initdb and pg_ctl; point it at a PostgreSQL bin directory, unset it, or {SarkTerms.UseExistingDatabase} to an existing database");
     }
 
     private static async Task<List<string>> CandidateDirectoriesAsync(CancellationToken cancellationToken)

@@ -57,8 +57,9 @@ public sealed partial class Importer
             // Every row refused: a broken trigger or constraint, not bad rows. Listing them all would
             // take hours and migrate nothing; the batch is rolled back and the run stops instead.
             throw new SarkException(
-                $"the database refused every one of the {candidates} rows of a batch of {table.Target} ({Refusal(refused[0])}); that is not bad data in single rows. Nothing of this batch was written; fix the cause and run 'sark migrate-v1 --execute' again to resume",
-                ExitCodes.Failure, refused[0]);
+                PostgresErrors.KindOf(refused[0].SqlState),
+                $"the database refused every one of the {candidates} rows of a batch of {table.Target} ({Refusal(refused[0])}); that is not bad data in single rows. Nothing of this batch was written; fix the cause and run {ImportTerms.Execute} again to resume",
+                refused[0]);
         }
 
         return tally;

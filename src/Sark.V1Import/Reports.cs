@@ -1,3 +1,5 @@
+using Sark.Data.Errors;
+
 namespace Sark.V1Import;
 
 /// <summary>One v1 row the tool reports: what it would do or did with it, and why.</summary>
@@ -48,8 +50,8 @@ public sealed class ImportCounts
 /// <summary>Progress after each batch: which phase, rows done of the total.</summary>
 public sealed record ImportProgress(string Phase, long Done, long Total);
 
-/// <summary>One validation check and its result.</summary>
-public sealed record ValidationCheck(string Name, bool Passed, long Count, string Summary, IReadOnlyList<string> Details);
+/// <summary>One validation check and its result; <see cref="Summary"/> may name a fix in host terms.</summary>
+public sealed record ValidationCheck(string Name, bool Passed, long Count, SarkMessage Summary, IReadOnlyList<string> Details);
 
 public sealed record ValidationReport(IReadOnlyList<ValidationCheck> Checks)
 {

@@ -29,12 +29,12 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
     // Why a migrated row stays, for the report.
     private static readonly string KeptSql = $"""
         SELECT *, count(*) OVER () FROM (
-        SELECT 'changed', p.source_id, p.target_id, 'changed since it was migrated; --force removes it'
+        SELECT 'changed', p.source_id, p.target_id, 'changed since it was migrated; a forced rollback removes it'
         FROM v1_import_provenance p JOIN capabilities x ON x.id = p.target_id
         WHERE p.target_table = 'capabilities' AND NOT $1 AND {V2Table.Capabilities.HashOf("x")} <> p.row_hash
         UNION ALL
         SELECT CASE WHEN NOT $1 AND {V2Table.Resources.HashOf("x")} <> p.row_hash THEN 'changed' ELSE 'in use' END, p.source_id, p.target_id,
-               CASE WHEN NOT $1 AND {V2Table.Resources.HashOf("x")} <> p.row_hash THEN 'changed since it was migrated; --force removes it'
+               CASE WHEN NOT $1 AND {V2Table.Resources.HashOf("x")} <> p.row_hash THEN 'changed since it was migrated; a forced rollback removes it'
                     ELSE 'capabilities that are not removed (native or kept) still use it' END
         FROM v1_import_provenance p JOIN resources x ON x.id = p.target_id
         WHERE p.target_table = 'resources' AND NOT EXISTS (SELECT 1 FROM rollback_resources r WHERE r.target_id = p.target_id)

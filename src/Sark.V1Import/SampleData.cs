@@ -44,7 +44,7 @@ public static class SampleData
             var existing = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
             if (existing > 0)
             {
-                throw new SarkException($"mcp_servers already has {existing} row(s); the sample goes into an empty v1 database");
+                throw new SarkException(SarkErrorKind.Conflict, $"mcp_servers already has {existing} row(s); the sample goes into an empty v1 database");
             }
         }
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using Sark.Data.Errors;
+using Sark.Data.Schema;
 
 namespace Sark.V1Import;
 
@@ -14,14 +15,13 @@ internal static class Sql
         new(sql, connection, transaction) { CommandTimeout = 0 };
 
     /// <summary>
-    /// Errors about the data of a row: data exceptions (22), integrity violations (23) and errors
-    /// raised by triggers or functions (P0). Anything else (a lost connection, a lock timeout, a
-    /// missing table) is not about a row.
+    /// Errors about the data of a row, as <see cref="PostgresErrors"/> classifies them: refused data
+    /// (data exceptions, check, not-null and foreign key violations, errors raised by triggers or
+    /// functions) and conflicts (unique and exclusion violations). Anything else (a lost
+    /// connection, a lock timeout, a missing table) is not about a row.
     /// </summary>
     public static bool IsAboutRowData(PostgresException error) =>
-        error.SqlState.StartsWith("22", StringComparison.Ordinal)
-        || error.SqlState.StartsWith("23", StringComparison.Ordinal)
-        || error.SqlState.StartsWith("P0", StringComparison.Ordinal);
+        PostgresErrors.KindOf(error.SqlState) is SarkErrorKind.InvalidData or SarkErrorKind.Conflict;
 
     /// <summary>
     /// For statements over whole tables: no nested loops (they join whole tables to CTEs and temp
@@ -59,7 +59,9 @@ internal static class Sql
         var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
         if (missing.Count > 0)
         {
-            throw new SarkException($"the v2 tables {string.Join(", ", missing)} do not exist yet; run 'sark db migrate' first (an existing v1 database needs 'sark db adopt' before that)");
+            throw new SarkException(
+                SarkErrorKind.SchemaDrift,
+                $"the v2 tables {string.Join(", ", missing)} do not exist yet; run {MigrationTerms.Migrate} first (an existing v1 database needs {MigrationTerms.Adopt} before that)");
         }
     }
 }

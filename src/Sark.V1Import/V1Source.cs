@@ -1,6 +1,7 @@
 using Npgsql;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
+using Sark.Data.Schema;
 using Sark.V1Import.Adoption;
 
 namespace Sark.V1Import;
@@ -42,13 +43,17 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         var missing = V1Tables.Where(t => !columns.Keys.Any(c => c.StartsWith(t + ".", StringComparison.Ordinal))).ToList();
         if (missing.Count > 0)
         {
-            throw new SarkException($"the database has no v1 table {string.Join(" or ", missing)} in schema '{schema}': there is nothing to migrate (run 'sark db adopt' on an existing SARK v1 database, or 'sark db migrate' on a new one; tables in another schema are found through search_path)");
+            throw new SarkException(
+                SarkErrorKind.NotFound,
+                $"the database has no v1 table {string.Join(" or ", missing)} in schema '{schema}': there is nothing to migrate (run {MigrationTerms.Adopt} on an existing SARK v1 database, or {MigrationTerms.Migrate} on a new one; tables in another schema are found through search_path)");
         }
 
         var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
         var parameters = columns.ContainsKey("mcp_tools.parameters_schema") ? "parameters_schema"
             : columns.ContainsKey("mcp_tools.parameters") ? "parameters"
-            : throw new SarkException("mcp_tools has neither parameters_schema (Alembic-built v1) nor parameters (ORM-built v1); run 'sark db adopt --dry-run' to see how the database differs");
+            : throw new SarkException(
+                SarkErrorKind.SchemaDrift,
+                $"mcp_tools has neither parameters_schema (Alembic-built v1) nor parameters (ORM-built v1); run {MigrationTerms.InspectAdoption} to see how the database differs");
         // Not adopted (yet): the parameters column tells the two v1 shapes apart.
         if (variant == V1Variant.Native)
         {

@@ -1,6 +1,7 @@
 using System.Data;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
@@ -25,7 +26,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         if (missing.Count > 0)
         {
             return new ValidationReport([new ValidationCheck(
-                "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run 'sark db migrate', then 'sark migrate-v1 --execute'", missing)]);
+                "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run {MigrationTerms.Migrate}, then {ImportTerms.Execute}", missing)]);
         }
 
         var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
@@ -113,21 +114,23 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         IReadOnlyList<string> Details(string key) => details.TryGetValue(key, out var list) ? list : [];
-        ValidationCheck Failing(string key, string name, string what) =>
-            new($"{t}: {name}", counts[key] == 0, counts[key], counts[key] == 0 ? "ok" : $"{counts[key]} {what}", Details(key));
+        ValidationCheck Failing(string key, string name, SarkMessage what) =>
+            new($"{t}: {name}", counts[key] == 0, counts[key], counts[key] == 0 ? "ok" : Counted(counts[key], what), Details(key));
 
         return
         [
             new ValidationCheck($"{t}: counts", true, counts["migrated"],
                 $"{table.Source} {counts["v1"]}, mappable {counts["mappable"]}, migrated {counts["migrated"]}", []),
             Failing("mismatched", "fields match the mapping", "row(s) differ from what their v1 row maps to"),
-            Failing("unmigrated", "every mappable v1 row is migrated", "mappable v1 row(s) not migrated; run --execute"),
-            Failing("stale", "no stale rows", $"{t} whose v1 row is gone or no longer maps; run --execute"),
+            Failing("unmigrated", "every mappable v1 row is migrated", $"mappable v1 row(s) not migrated; run {ImportTerms.ExecuteMode}"),
+            Failing("stale", "no stale rows", $"{t} whose v1 row is gone or no longer maps; run {ImportTerms.ExecuteMode}"),
             Failing("orphans", "provenance points at existing rows", "migrated row(s) deleted since"),
             new ValidationCheck($"{t}: v1 rows not migrated, and why", true, counts["skipped"],
                 $"{counts["skipped"]} skipped (invalid, conflicting or duplicate)", Details("skipped")),
         ];
     }
+
+    private static SarkMessage Counted(long count, SarkMessage what) => $"{count} {what}";
 
     private async Task<ValidationCheck> CheckReferencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {

@@ -36,7 +36,7 @@ public sealed class ValidateAndRollbackTests
 
         var check = Assert.Single(report.Checks);
         Assert.False(check.Passed);
-        Assert.Contains("resources", check.Summary);
+        Assert.Contains("resources", check.Summary.ToString());
     }
 
     [Fact]

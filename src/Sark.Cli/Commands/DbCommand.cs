@@ -50,12 +50,12 @@ internal static class DbCommand
             StatusView.Write(context, status);
             if (runner.FindProblem(status) is { } problem)
             {
-                throw new MigrationException(problem);
+                throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
             }
 
             if (status.CurrentVersion == 0 && await runner.FindUnjournaledObjectsAsync(cancellationToken) is { } unjournaled)
             {
-                throw new MigrationException(unjournaled);
+                throw new MigrationException(SarkErrorKind.SchemaDrift, unjournaled);
             }
 
             if (status.HasPending)

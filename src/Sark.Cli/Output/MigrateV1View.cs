@@ -15,6 +15,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new CliMessageJsonConverter() },
     };
 
     private static readonly string[] PlanActions = ["insert", "update", "unchanged", "invalid", "conflict", "duplicate", "remove", "kept"];
@@ -61,7 +62,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
     {
         foreach (var check in report.Checks)
         {
-            output.Line($"{(check.Passed ? "PASS" : "FAIL")}  {check.Name}: {check.Summary}");
+            output.Line($"{(check.Passed ? "PASS" : "FAIL")}  {check.Name}: {CliWording.Render(check.Summary)}");
             foreach (var detail in check.Details.Take(check.Passed ? 5 : Shown))
             {
                 output.Line($"        {detail}");
@@ -83,7 +84,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         if (report.Kept.Count > 0)
         {
             output.Line($"Kept {report.KeptTotal} migrated row(s):");
-            WriteRows(report.Kept);
+            WriteRows([.. report.Kept.Select(CliWording.KeptRow)]);
         }
     }
 
@@ -107,7 +108,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
     public void WriteSummary(ValidationReport report) =>
         output.Line(report.Passed
             ? $"validate  passed: {report.Checks.Count} checks, every migrated row matches its v1 row"
-            : $"validate  FAILED: {string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Summary}"))}");
+            : $"validate  FAILED: {string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {CliWording.Render(c.Summary)}"))}");
 
     private void WriteRows(IReadOnlyList<RowNote> rows)
     {
@@ -171,7 +172,7 @@ internal sealed class MigrateV1View(ConsoleOutput output)
         forced = report.Forced,
         removed = report.Removed,
         kept_total = report.KeptTotal,
-        kept = report.Kept,
+        kept = report.Kept.Select(CliWording.KeptRow),
         peak_memory_mb = PeakMemoryMegabytes,
     };
 }

@@ -1,3 +1,6 @@
+using Sark.Data.Connection;
+using Sark.Data.Schema;
+
 namespace Sark.Cli.Output;
 
 /// <summary>
@@ -7,5 +10,11 @@ namespace Sark.Cli.Output;
 internal sealed class ProgressLines<T>(Action<string> write) : IProgress<T>
     where T : notnull
 {
-    public void Report(T value) => write(value.ToString() ?? "");
+    // Records that carry a message are printed in the CLI's words (its commands and flags).
+    public void Report(T value) => write(value switch
+    {
+        MigrationProgress step => CliWording.Render(step.Message),
+        LockWaiting waiting => CliWording.Render(waiting.Message),
+        _ => value.ToString() ?? "",
+    });
 }

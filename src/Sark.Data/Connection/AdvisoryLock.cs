@@ -4,7 +4,7 @@ using Sark.Data.Errors;
 namespace Sark.Data.Connection;
 
 /// <summary>Which job a lock serialises; <see cref="ObjectKey"/> is its objid in pg_locks.</summary>
-public sealed record AdvisoryLockKey(int ObjectKey, string Purpose);
+public sealed record AdvisoryLockKey(int ObjectKey, SarkMessage Purpose);
 
 /// <summary>
 /// How a lock is held. Shared holders run side by side and exclude every exclusive holder; an
@@ -29,7 +29,7 @@ public static class AdvisoryLock
     /// <summary>Schema changes hold it exclusively, data jobs shared (see <c>DataJobLock</c>).</summary>
     public static readonly AdvisoryLockKey Migrations = new(1, "the migration lock");
 
-    public static readonly AdvisoryLockKey V1Import = new(2, "the v1 import lock (another sark migrate-v1 is running)");
+    public static readonly AdvisoryLockKey V1Import = new(2, $"the v1 import lock (another {SarkTerms.V1ImportJob} is running)");
 
     // The exclusive holder first (there is at most one); among shared holders the oldest session.
     private const string HolderSql = """
@@ -76,10 +76,14 @@ public static class AdvisoryLock
 
             if (DateTime.UtcNow >= deadline)
             {
-                var waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
-                throw new SarkException(await FindHolderAsync(connection, key, cancellationToken) is { } holder
-                    ? $"{waited} held by {holder.Description}; wait for it to finish, or end it with SELECT pg_terminate_backend({holder.Pid})"
-                    : $"{waited}; its holder has just released it, try again");
+                SarkMessage waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
+                if (await FindHolderAsync(connection, key, cancellationToken) is { } holder)
+                {
+                    throw new SarkException(
+                        SarkErrorKind.Timeout, $"{waited} held by {holder.Description}; wait for it to finish, or end it with SELECT pg_terminate_backend({holder.Pid})");
+                }
+
+                throw new SarkException(SarkErrorKind.Timeout, $"{waited}; its holder has just released it, try again");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);

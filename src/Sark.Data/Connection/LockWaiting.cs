@@ -1,3 +1,5 @@
+using Sark.Data.Errors;
+
 namespace Sark.Data.Connection;
 
 /// <summary>
@@ -7,11 +9,11 @@ namespace Sark.Data.Connection;
 public sealed record LockHolder(int Pid, string ApplicationName, string User, string Client, DateTime ConnectedAt, bool Shared, long OtherHolders)
 {
     /// <summary>"pid 8991 (application_name …, connected …Z)", as messages name the holder.</summary>
-    public string Description
+    public SarkMessage Description
     {
         get
         {
-            var shared = Shared ? " in shared mode (a data job such as sark migrate-v1)" : "";
+            SarkMessage shared = Shared ? $" in shared mode (a data job such as {SarkTerms.V1ImportJob})" : "";
             var alsoHeldBy = OtherHolders > 0 ? $" and by {OtherHolders} other session(s)" : "";
             return $"pid {Pid} (application_name '{ApplicationName}', user '{User}', from {Client}, connected {ConnectedAt:yyyy-MM-dd HH:mm:ss}Z){shared}{alsoHeldBy}";
         }
@@ -25,5 +27,8 @@ public sealed record LockHolder(int Pid, string ApplicationName, string User, st
 public sealed record LockWaiting(AdvisoryLockKey Key, TimeSpan Wait, LockHolder Holder)
 {
     /// <summary>The progress line: "waiting up to 60 s for the migration lock, held by pid …".</summary>
-    public override string ToString() => $"waiting up to {Wait.TotalSeconds:0.#} s for {Key.Purpose}, held by {Holder.Description}";
+    public SarkMessage Message => $"waiting up to {Wait.TotalSeconds:0.#} s for {Key.Purpose}, held by {Holder.Description}";
+
+    /// <summary>The progress line in the library's words.</summary>
+    public override string ToString() => Message.ToString();
 }

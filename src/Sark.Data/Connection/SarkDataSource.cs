@@ -120,7 +120,7 @@ public static class SarkDataSource
                 ? described
                 : ConnectionStrings.Describe(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString));
             throw new DatabaseUnavailableException(
-                SecretMasker.Redact($"cannot connect to {target}: {Reason(ex)}; check the address and credentials (--database or SARK_DATABASE_URL)"), ex);
+                $"cannot connect to {SecretMasker.Redact(target)}: {SecretMasker.Redact(Reason(ex))}; check the address and credentials ({SarkTerms.ConnectionSettings})", ex);
         }
     }
 
@@ -128,7 +128,7 @@ public static class SarkDataSource
     {
         if (ex is PostgresException pg)
         {
-            return $"{pg.MessageText} (SQLSTATE {pg.SqlState})";
+            return PostgresErrors.Describe(pg);
         }
 
         // Npgsql wraps the socket error; its message is the useful part.

@@ -50,7 +50,7 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
         data["database_version"] = status.CurrentVersion;
         if (JournalCheck.FindProblem(status, migrations) is { } problem)
         {
-            return new HealthCheckResult(failure, problem, data: data);
+            return new HealthCheckResult(failure, problem.ToString(), data: data);
         }
 
         if (status.CurrentVersion < migrations.Head)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sark.Data.Errors;
 
 namespace Sark.Data.Logging;
 
@@ -23,10 +24,10 @@ internal static partial class DataLog
     public static partial void MigrationNothingToDo(this ILogger logger, int version);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Waiting up to {WaitSeconds} s for {LockPurpose}, held by pid {HolderPid} (application_name '{HolderApplicationName}')")]
-    public static partial void LockWaiting(this ILogger logger, double waitSeconds, string lockPurpose, int holderPid, string holderApplicationName);
+    public static partial void LockWaiting(this ILogger logger, double waitSeconds, SarkMessage lockPurpose, int holderPid, string holderApplicationName);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Acquired {LockPurpose} after waiting {WaitedMs} ms")]
-    public static partial void LockAcquiredAfterWaiting(this ILogger logger, string lockPurpose, long waitedMs);
+    public static partial void LockAcquiredAfterWaiting(this ILogger logger, SarkMessage lockPurpose, long waitedMs);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Migration {FileName} failed")]
     public static partial void MigrationFailed(this ILogger logger, string fileName, Exception exception);

@@ -14,7 +14,7 @@ public static class JournalCheck
     public static async Task<MigrationStatus> ReadStatusAsync(NpgsqlConnection connection, MigrationSet migrations, CancellationToken cancellationToken = default) =>
         BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken), migrations);
 
-    /// <summary>Refuses, with <see cref="MigrationException"/> (exit 1), what <see cref="FindProblem"/> finds.</summary>
+    /// <summary>Refuses, with <see cref="MigrationException"/> (<see cref="SarkErrorKind.SchemaDrift"/>), what <see cref="FindProblem"/> finds.</summary>
     public static async Task<MigrationStatus> EnsureSafeAsync(NpgsqlConnection connection, MigrationSet migrations, CancellationToken cancellationToken = default)
     {
         var status = await ReadStatusAsync(connection, migrations, cancellationToken);
@@ -26,7 +26,7 @@ public static class JournalCheck
     {
         if (FindProblem(status, migrations) is { } problem)
         {
-            throw new MigrationException(problem);
+            throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
         }
     }
 
@@ -59,7 +59,7 @@ public static class JournalCheck
     }
 
     /// <summary>Why this binary must not work on the database, or null when it may.</summary>
-    public static string? FindProblem(MigrationStatus status, MigrationSet migrations)
+    public static SarkMessage? FindProblem(MigrationStatus status, MigrationSet migrations)
     {
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(migrations);
@@ -71,11 +71,14 @@ public static class JournalCheck
         if (status.Modified.FirstOrDefault() is { } modified)
         {
             var file = migrations[modified.Version].Up.FileName;
-            return $"migration file {file} was edited after it was applied: journal checksum {modified.JournalChecksum}, file checksum {modified.FileChecksum}; restore the file, or accept the new contents with 'sark db repair'";
+            return $"migration file {file} was edited after it was applied: journal checksum {modified.JournalChecksum}, file checksum {modified.FileChecksum}; restore the file, or accept the new contents with {MigrationTerms.Repair}";
         }
 
-        return status.Holes.FirstOrDefault() is { } hole
-            ? $"the journal records version {status.CurrentVersion} but not {hole.Name}; sark_migrations was edited by hand, restore the missing row or the database from a backup"
-            : null;
+        if (status.Holes.FirstOrDefault() is { } hole)
+        {
+            return $"the journal records version {status.CurrentVersion} but not {hole.Name}; sark_migrations was edited by hand, restore the missing row or the database from a backup";
+        }
+
+        return null;
     }
 }

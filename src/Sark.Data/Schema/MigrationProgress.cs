@@ -1,16 +1,21 @@
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 
 namespace Sark.Data.Schema;
 
 /// <summary>
 /// What <see cref="MigrationRunner.Progress"/> hears while the runner works: a step done, an edited
 /// file's checksum accepted, or a wait for another runner's lock. Each record carries the facts;
-/// its <see cref="ToString"/> is the line the CLI prints.
+/// its <see cref="Message"/> is the line the CLI prints (in its own words), <see cref="ToString"/>
+/// the same line in the library's words.
 /// </summary>
 public abstract record MigrationProgress
 {
+    /// <summary>The progress line, with its host terms kept apart.</summary>
+    public virtual SarkMessage Message => Line;
+
     // Sealed, so derived records print their line rather than their members.
-    public sealed override string ToString() => Line;
+    public sealed override string ToString() => Message.ToString();
 
     /// <summary>The progress line, such as "applied 003_policies in 12 ms".</summary>
     protected abstract string Line { get; }
@@ -31,5 +36,7 @@ public sealed record MigrationChecksumAccepted(int Version, string MigrationId, 
 /// <summary>The runner waits for the migration lock another session holds.</summary>
 public sealed record MigrationLockWaiting(LockWaiting Waiting) : MigrationProgress
 {
+    public override SarkMessage Message => Waiting.Message;
+
     protected override string Line => Waiting.ToString();
 }

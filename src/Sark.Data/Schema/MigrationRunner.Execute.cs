@@ -34,7 +34,7 @@ public sealed partial class MigrationRunner
             await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
             if ((await MigrationJournal.ReadAsync(connection, cancellationToken)).Count > 0)
             {
-                throw new MigrationException("the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
+                throw new MigrationException(SarkErrorKind.Conflict, "the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
             }
 
             for (var v = 1; v <= version; v++)
@@ -148,7 +148,8 @@ public sealed partial class MigrationRunner
         if (destructive.Count > 0 && !allowDataLoss)
         {
             throw new MigrationException(
-                $"rolling back to version {plan.ToVersion} runs {string.Join(", ", destructive)}, which destroy data; back up first, then pass --allow-data-loss");
+                SarkErrorKind.Conflict,
+                $"rolling back to version {plan.ToVersion} runs {string.Join(", ", destructive)}, which destroy data; back up first, then pass {MigrationTerms.AllowDataLoss}");
         }
     }
 
@@ -169,7 +170,7 @@ public sealed partial class MigrationRunner
             {
                 log.MigrationFailed(script.FileName, ex);
                 await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
-                throw new MigrationException($"{script.FileName} failed and was rolled back: {Describe(ex)}", ex);
+                throw new MigrationException(PostgresErrors.KindOf(ex.SqlState), $"{script.FileName} failed and was rolled back: {Describe(ex)}", ex);
             }
 
             return clock.Elapsed;
@@ -188,7 +189,9 @@ public sealed partial class MigrationRunner
             {
                 log.MigrationFailed(script.FileName, ex);
                 throw new MigrationException(
-                    $"{script.FileName} failed at statement {i + 1} of {statements.Count}: {Describe(ex)}; it runs outside a transaction, so statements 1–{i} stayed applied and the journal was not updated", ex);
+                    PostgresErrors.KindOf(ex.SqlState),
+                    $"{script.FileName} failed at statement {i + 1} of {statements.Count}: {Describe(ex)}; it runs outside a transaction, so statements 1–{i} stayed applied and the journal was not updated",
+                    ex);
             }
         }
 
@@ -230,12 +233,23 @@ public sealed partial class MigrationRunner
     private int StatementClientTimeoutSeconds =>
         (int)Math.Min(int.MaxValue, Math.Ceiling(Options.StatementTimeout.TotalSeconds) + 30);
 
-    private static string Describe(PostgresException ex)
+
+    // The server's message and what it names (PostgresErrors), where in a function it failed, and
+    // for the two timeouts the option that sets them.
+    private static SarkMessage Describe(PostgresException ex)
     {
         var where = ex.Where is { Length: > 0 } w ? $", {ConnectionStrings.FirstLine(w)}" : "";
-        var hint = ex.SqlState is PostgresErrorCodes.LockNotAvailable
-            ? " (lock_timeout: another session holds a lock on the table; retry when it is idle or raise --lock-timeout)"
-            : ex.SqlState is PostgresErrorCodes.QueryCanceled ? " (statement_timeout reached; raise --statement-timeout)" : "";
-        return $"{ex.MessageText} (SQLSTATE {ex.SqlState}{where}){hint}";
+        // Statements, not a conditional expression: its arms would be strings, without the terms.
+        if (ex.SqlState is PostgresErrorCodes.LockNotAvailable)
+        {
+            return $"{ex.MessageText} ({PostgresErrors.Fields(ex)}{where}) (lock_timeout: another session holds a lock on the table; retry when it is idle or raise {MigrationTerms.LockTimeout})";
+        }
+
+        if (ex.SqlState is PostgresErrorCodes.QueryCanceled)
+        {
+            return $"{ex.MessageText} ({PostgresErrors.Fields(ex)}{where}) (statement_timeout reached; raise {MigrationTerms.StatementTimeout})";
+        }
+
+        return $"{ex.MessageText} ({PostgresErrors.Fields(ex)}{where})";
     }
 }

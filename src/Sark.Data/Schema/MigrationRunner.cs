@@ -64,18 +64,18 @@ public sealed partial class MigrationRunner(
     {
         if (await FindUnjournaledObjectsAsync(connection, cancellationToken) is { } problem)
         {
-            throw new MigrationException(problem);
+            throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
         }
     }
 
     /// <summary>The refusal for a database with tables or types but no journal, or null.</summary>
-    public async Task<string?> FindUnjournaledObjectsAsync(CancellationToken cancellationToken = default)
+    public async Task<SarkMessage?> FindUnjournaledObjectsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         return await FindUnjournaledObjectsAsync(connection, cancellationToken);
     }
 
-    private static async Task<string?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
         var objects = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -85,7 +85,7 @@ public sealed partial class MigrationRunner(
         }
 
         var shown = objects.Length > 200 ? objects[..200] + "…" : objects;
-        return $"the database has tables or types sark has no journal for ({shown}); if it is an existing SARK database, run 'sark db adopt' first, which verifies it and records its version; otherwise use an empty database";
+        return $"the database has tables or types sark has no journal for ({shown}); if it is an existing SARK database, run {MigrationTerms.Adopt} first, which verifies it and records its version; otherwise use an empty database";
     }
 
     /// <summary>What <see cref="RollbackAsync"/> would run. Changes nothing.</summary>
@@ -101,7 +101,7 @@ public sealed partial class MigrationRunner(
         EnsureSafe(status);
         if (status.CurrentVersion > target)
         {
-            throw new UsageException($"the database is at version {status.CurrentVersion}, above --to {target}; use 'sark db rollback --to {target}' to go down");
+            throw new UsageException($"the database is at version {status.CurrentVersion}, above {MigrationTerms.TargetVersion(target)}; use {MigrationTerms.RollbackTo(target)} to go down");
         }
 
         return MigrationPlan.Between(Migrations, status.CurrentVersion, target);
@@ -113,7 +113,7 @@ public sealed partial class MigrationRunner(
         EnsureSafe(status);
         if (target > status.CurrentVersion)
         {
-            throw new UsageException($"the database is at version {status.CurrentVersion}, below --to {target}; use 'sark db migrate --to {target}' to go up");
+            throw new UsageException($"the database is at version {status.CurrentVersion}, below {MigrationTerms.TargetVersion(target)}; use {MigrationTerms.MigrateTo(target)} to go up");
         }
 
         return MigrationPlan.Between(Migrations, status.CurrentVersion, target);
@@ -124,5 +124,5 @@ public sealed partial class MigrationRunner(
     private void EnsureSafe(MigrationStatus status) => JournalCheck.EnsureSafe(status, Migrations);
 
     /// <summary>Why this binary must not change the database, or null when it may.</summary>
-    public string? FindProblem(MigrationStatus status) => JournalCheck.FindProblem(status, Migrations);
+    public SarkMessage? FindProblem(MigrationStatus status) => JournalCheck.FindProblem(status, Migrations);
 }

@@ -27,12 +27,12 @@ public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet mig
         var status = await runner.GetStatusAsync(cancellationToken);
         if (runner.FindProblem(status) is { } problem)
         {
-            throw new MigrationException(problem);
+            throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
         }
 
         if (status.CurrentVersion == 0 && await runner.FindUnjournaledObjectsAsync(cancellationToken) is { } unjournaled)
         {
-            throw new MigrationException(unjournaled);
+            throw new MigrationException(SarkErrorKind.SchemaDrift, unjournaled);
         }
 
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);

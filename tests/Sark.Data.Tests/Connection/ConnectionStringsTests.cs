@@ -49,7 +49,7 @@ public sealed class ConnectionStringsTests
         Assert.Contains(named, error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("TopSecret9", error.Message);
         Assert.DoesNotContain('\n', error.Message);
-        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Equal(SarkErrorKind.Usage, error.Kind);
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public sealed class ConnectionStringsTests
     [Fact]
     public void A_blank_database_option_is_a_usage_error_not_the_embedded_database()
     {
-        Assert.Equal(ExitCodes.Usage, Assert.Throws<UsageException>(() => DatabaseSelection.Choose("", null)).ExitCode);
+        Assert.Equal(SarkErrorKind.Usage, Assert.Throws<UsageException>(() => DatabaseSelection.Choose("", null)).Kind);
         Assert.Contains("--database is empty", Assert.Throws<UsageException>(() => DatabaseSelection.Choose(" \t", "postgresql://b@h2/d")).Message);
     }
 

@@ -118,7 +118,7 @@ public sealed class DataJobLockTests : EmptyDatabaseTest, IDisposable
         var refused = await Assert.ThrowsAsync<MigrationException>(() => DataJobLock.AcquireAsync(job, folder.Load(), TimeSpan.Zero));
 
         Assert.Equal(migrate.Message, refused.Message);
-        Assert.Equal(ExitCodes.Failure, refused.ExitCode);
+        Assert.Equal(SarkErrorKind.SchemaDrift, refused.Kind);
         Assert.Equal(0L, await HoldersAsync("ShareLock"));
     }
 }

@@ -207,7 +207,8 @@ public sealed class MigrationRunnerTests : EmptyDatabaseTest, IDisposable
         var error = await Assert.ThrowsAsync<MigrationException>(() => Runner().RollbackAsync(1, allowDataLoss: false));
 
         Assert.Contains("002_second.down.sql", error.Message);
-        Assert.Contains("--allow-data-loss", error.Message);
+        Assert.Contains(MigrationTerms.AllowDataLoss, error.Text.Terms);
+        Assert.Equal(SarkErrorKind.Conflict, error.Kind);
         Assert.Equal(1L, await Database.ScalarAsync<long>("SELECT count(*) FROM second"));
 
         var outcome = await Runner().RollbackAsync(1, allowDataLoss: true);

@@ -117,7 +117,7 @@ public sealed class MigrationSetTests
     {
         var error = Assert.Throws<UsageException>(() => MigrationSet.Embedded.ParseVersion(text));
         Assert.Contains($"'{text}'", error.Message);
-        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Equal(SarkErrorKind.Usage, error.Kind);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class AdoptionTests : EmptyDatabaseTest
 
         var migrate = await Assert.ThrowsAsync<MigrationException>(() => Runner().MigrateAsync());
         Assert.Contains("customers, orders", migrate.Message);
-        Assert.Contains("sark db adopt", migrate.Message);
+        Assert.Contains(MigrationTerms.Adopt, migrate.Text.Terms);
     }
 
     [Fact]

@@ -1,6 +1,12 @@
-namespace Sark.Data.Errors;
+using Sark.Data.Errors;
 
-/// <summary>Process exit codes of the sark command; docs/cli.md documents each one.</summary>
+namespace Sark.Cli;
+
+/// <summary>
+/// Process exit codes of the sark command; docs/cli.md documents each one. The libraries know
+/// nothing of them: an error carries a <see cref="SarkErrorKind"/>, and <see cref="For"/> is the one
+/// place a kind becomes a code. 3, 5 and 6 are returned by the commands that define them.
+/// </summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -25,4 +31,15 @@ public static class ExitCodes
     /// written: do not run the work again, only fix the file's place.
     /// </summary>
     public const int ReportNotWritten = 6;
+
+    /// <summary>
+    /// The code an error of <paramref name="kind"/> exits with. Drift found by a check is exit 5 from
+    /// its command; a <see cref="SarkErrorKind.SchemaDrift"/> error stops a command and is a failure.
+    /// </summary>
+    public static int For(SarkErrorKind kind) => kind switch
+    {
+        SarkErrorKind.Usage => Usage,
+        SarkErrorKind.Unavailable => CannotConnect,
+        _ => Failure,
+    };
 }

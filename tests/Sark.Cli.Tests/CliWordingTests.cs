@@ -10,7 +10,7 @@ public sealed class CliWordingTests
 {
     // Every public term of the libraries: static fields and factories (given a version) alike.
     private static IEnumerable<HostTerm> LibraryTerms() =>
-        new[] { typeof(SarkException).Assembly, typeof(Importer).Assembly }
+        new[] { typeof(SarkException).Assembly, typeof(Importer).Assembly, typeof(Sark.Local.LocalPostgres).Assembly }
             .SelectMany(a => a.GetExportedTypes())
             .SelectMany(t => t.GetMembers(BindingFlags.Public | BindingFlags.Static))
             .SelectMany(m => m switch

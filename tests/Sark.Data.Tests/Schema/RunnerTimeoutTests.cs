@@ -42,6 +42,6 @@ public sealed class RunnerTimeoutTests : EmptyDatabaseTest, IDisposable
         var error = await Assert.ThrowsAsync<MigrationException>(() => runner.MigrateAsync());
 
         Assert.StartsWith("001_slow.up.sql failed and was rolled back: canceling statement due to statement timeout (SQLSTATE 57014", error.Message);
-        Assert.EndsWith("(statement_timeout reached; raise --statement-timeout)", error.Message);
+        Assert.EndsWith("(statement_timeout reached; raise MigrationRunnerOptions.StatementTimeout)", error.Message);
     }
 }

@@ -1,12 +1,14 @@
 using Npgsql;
+using Sark.Data.Connection;
 using Sark.Data.Errors;
 
-namespace Sark.Data.Connection;
+namespace Sark.Cli;
 
 /// <summary>A configured database and where the setting came from, for messages.</summary>
-public sealed record DatabaseChoice(NpgsqlConnectionStringBuilder Builder, string Source);
+internal sealed record DatabaseChoice(NpgsqlConnectionStringBuilder Builder, string Source);
 
-public static class DatabaseSelection
+/// <summary>Which database a command works on: the CLI's choice between its option, its variable and the embedded server.</summary>
+internal static class DatabaseSelection
 {
     public const string Option = "--database";
 

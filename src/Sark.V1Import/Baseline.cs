@@ -13,27 +13,49 @@ namespace Sark.V1Import;
 /// </summary>
 public static class Baseline
 {
+    // The helpers, then one INSERT … SELECT per table; the row counts of the inserts are the rows written.
+    private static readonly string[] HelpersSql =
+    [
+        $"CREATE TEMP TABLE v1_native ON COMMIT DROP AS {MappingSql.NativeSql}",
+        $"CREATE TEMP TABLE v1_server_status ON COMMIT DROP AS {MappingSql.ServerStatusSql}",
+        $"CREATE TEMP TABLE v1_tool_duplicates ON COMMIT DROP AS {MappingSql.ToolDuplicatesSql}",
+    ];
+
+    private static readonly string[] InsertsSql =
+    [
+        $"""
+        INSERT INTO resources (id, name, protocol, endpoint, sensitivity_level, metadata, created_at, updated_at)
+        SELECT id, name, protocol, endpoint, sensitivity_level, metadata, created_at, updated_at FROM (
+        {MappingSql.MapServersSql}
+        ) m WHERE m.issue_kind IS NULL
+        """,
+        $"""
+        INSERT INTO capabilities (id, resource_id, name, description, input_schema, output_schema, sensitivity_level, metadata,
+                                  created_at, updated_at)
+        SELECT id, resource_id, name, description, input_schema, output_schema, sensitivity_level, metadata, created_at, updated_at FROM (
+        {MappingSql.MapToolsSql}
+        ) m WHERE m.issue_kind IS NULL
+        """,
+    ];
+
     public static async Task<(TimeSpan Elapsed, long Rows)> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        var mapping = await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken), cancellationToken);
+        await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken), cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
 
         var clock = Stopwatch.StartNew();
         long rows = 0;
-        foreach (var (name, query, _) in mapping.Helpers)
+        foreach (var sql in HelpersSql)
         {
-            await using var helper = Sql.Command($"CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}", connection, transaction);
+            await using var helper = Sql.Command(sql, connection, transaction);
             await helper.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        foreach (var table in V2Table.All)
+        foreach (var sql in InsertsSql)
         {
-            await using var insert = Sql.Command($"""
-                INSERT INTO {table.Target} (id, {table.ColumnList})
-                SELECT id, {table.ColumnList} FROM ({mapping.For(table, "true")}) m WHERE m.issue_kind IS NULL
-                """, connection, transaction);
+            await using var insert = Sql.Command(sql, connection, transaction);
             rows += await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 

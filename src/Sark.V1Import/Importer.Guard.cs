@@ -39,6 +39,9 @@ public sealed partial class Importer
         }
     }
 
+    // The rows of one v1 table ($2) listed in run $1.
+    private const string ForgetIssuesOfTableSql = "DELETE FROM v1_import_issues WHERE run_id = $1 AND source_table = $2";
+
     /// <summary>
     /// Stops the run because the database refuses the table as a whole. Nothing of the table was
     /// written (no candidate went in), so its phase is reset: the rows listed so far are forgotten
@@ -49,7 +52,7 @@ public sealed partial class Importer
     {
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await using (var forget = Sql.Command("DELETE FROM v1_import_issues WHERE run_id = $1 AND source_table = $2", connection, transaction))
+            await using (var forget = Sql.Command(ForgetIssuesOfTableSql, connection, transaction))
             {
                 forget.Parameters.Add(new NpgsqlParameter { Value = run.RunId });
                 forget.Parameters.Add(new NpgsqlParameter { Value = table.Source });

@@ -23,6 +23,17 @@ public sealed partial class Importer
         ? $"{RefusedReason} (constraint {constraint}): {error.MessageText}"
         : $"{RefusedReason} (SQLSTATE {error.SqlState}): {error.MessageText}";
 
+    // The batch's mapped rows, and whether each is a candidate for writing: $1 checkpoint, $2 the batch's last v1 id.
+    private const string ResourcesOfBatchSql = """
+        SELECT source_id, issue_kind IS NULL FROM v1_mapped_resources
+        WHERE ($1::uuid IS NULL OR source_id > $1) AND source_id <= $2 ORDER BY source_id
+        """;
+
+    private const string CapabilitiesOfBatchSql = """
+        SELECT source_id, issue_kind IS NULL FROM v1_mapped_capabilities
+        WHERE ($1::uuid IS NULL OR source_id > $1) AND source_id <= $2 ORDER BY source_id
+        """;
+
     /// <summary>
     /// A batch the database refused, done again in halves, each under a savepoint: a half that
     /// goes in is kept, a half that fails is split again, down to single rows. A refused row is
@@ -31,15 +42,12 @@ public sealed partial class Importer
     /// few dozen small statements; a batch without one never comes here.
     /// </summary>
     private static async Task<BatchTally> RunRowsApartAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, List<string> statements, Guid? checkpoint, Guid upper,
+        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, string[] statements, Guid? checkpoint, Guid upper,
         long runId, List<PostgresException> refused, CancellationToken cancellationToken)
     {
         var ids = new List<Guid>();
         var candidates = 0;
-        await using (var read = Sql.Command($"""
-            SELECT source_id, issue_kind IS NULL FROM v1_mapped_{table.Target}
-            WHERE ($1::uuid IS NULL OR source_id > $1) AND source_id <= $2 ORDER BY source_id
-            """, connection, transaction))
+        await using (var read = Sql.Command(table == V2Table.Resources ? ResourcesOfBatchSql : CapabilitiesOfBatchSql, connection, transaction))
         {
             read.Parameters.Add(new NpgsqlParameter { Value = (object?)checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             read.Parameters.Add(new NpgsqlParameter { Value = upper, NpgsqlDbType = NpgsqlDbType.Uuid });
@@ -91,17 +99,36 @@ public sealed partial class Importer
         }
     }
 
-    // The session's mapped row becomes invalid; the batch statements then list it and skip it.
+    // The session's mapped row becomes invalid; the batch statements then list it and skip it. $1 the v1 id, $2 the reason.
+    private const string MarkResourceRefusedSql = "UPDATE v1_mapped_resources SET issue_kind = 'invalid', issue = $2, row_hash = NULL WHERE source_id = $1";
+
+    private const string MarkCapabilityRefusedSql = "UPDATE v1_mapped_capabilities SET issue_kind = 'invalid', issue = $2, row_hash = NULL WHERE source_id = $1";
+
     private static async Task MarkRefusedAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, Guid sourceId, string reason, CancellationToken cancellationToken)
     {
-        await using var mark = Sql.Command(
-            $"UPDATE v1_mapped_{table.Target} SET issue_kind = 'invalid', issue = $2, row_hash = NULL WHERE source_id = $1",
-            connection, transaction);
+        await using var mark = Sql.Command(table == V2Table.Resources ? MarkResourceRefusedSql : MarkCapabilityRefusedSql, connection, transaction);
         mark.Parameters.Add(new NpgsqlParameter { Value = sourceId, NpgsqlDbType = NpgsqlDbType.Uuid });
         mark.Parameters.Add(new NpgsqlParameter { Value = reason, NpgsqlDbType = NpgsqlDbType.Text });
         await mark.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // Servers the database refused in run $1 (their reason starts with $2) and that are not in v2 from an earlier run.
+    private const string AnyRefusedServerSql = """
+        SELECT EXISTS (
+            SELECT 1 FROM v1_import_issues i
+            WHERE i.run_id = $1 AND i.source_table = 'mcp_servers' AND i.kind = 'invalid' AND starts_with(i.reason, $2)
+              AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.id = i.source_id::text))
+        """;
+
+    private const string SkipToolsOfRefusedServersSql = """
+        UPDATE v1_mapped_capabilities m
+        SET issue_kind = 'invalid', issue = $2 || ': its server ' || i.source_id || ' was refused', row_hash = NULL
+        FROM v1_import_issues i
+        WHERE i.run_id = $1 AND i.source_table = 'mcp_servers' AND i.kind = 'invalid' AND starts_with(i.reason, $2)
+          AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.id = i.source_id::text)
+          AND m.resource_id = i.source_id::text AND m.issue_kind IS NULL
+        """;
 
     /// <summary>
     /// Before the tools: the tools of a server the database refused this run (and that is not in
@@ -110,26 +137,19 @@ public sealed partial class Importer
     /// </summary>
     private static async Task SkipToolsOfRefusedServersAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
     {
-        const string RefusedServers = $"""
-            FROM v1_import_issues i
-            WHERE i.run_id = $1 AND i.source_table = 'mcp_servers' AND i.kind = 'invalid' AND starts_with(i.reason, '{RefusedReason}')
-              AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.id = i.source_id::text)
-            """;
-        await using (var any = Sql.Command($"SELECT EXISTS (SELECT 1 {RefusedServers})", connection))
+        await using (var any = Sql.Command(AnyRefusedServerSql, connection))
         {
             any.Parameters.Add(new NpgsqlParameter { Value = runId });
+            any.Parameters.Add(new NpgsqlParameter { Value = RefusedReason, NpgsqlDbType = NpgsqlDbType.Text });
             if (!(bool)(await any.ExecuteScalarAsync(cancellationToken))!)
             {
                 return;
             }
         }
 
-        await using var skip = Sql.Command($"""
-            UPDATE v1_mapped_capabilities m
-            SET issue_kind = 'invalid', issue = '{RefusedReason}: its server ' || i.source_id || ' was refused', row_hash = NULL
-            {RefusedServers} AND m.resource_id = i.source_id::text AND m.issue_kind IS NULL
-            """, connection);
+        await using var skip = Sql.Command(SkipToolsOfRefusedServersSql, connection);
         skip.Parameters.Add(new NpgsqlParameter { Value = runId });
+        skip.Parameters.Add(new NpgsqlParameter { Value = RefusedReason, NpgsqlDbType = NpgsqlDbType.Text });
         await skip.ExecuteNonQueryAsync(cancellationToken);
     }
 }

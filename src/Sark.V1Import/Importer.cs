@@ -43,10 +43,10 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
             var step = Stopwatch.StartNew();
             // One statement that fails leaves nothing behind (the session's tables are created in
             // one implicit transaction), so the mapping can run again trapping errors.
-            await mapping.RunAsync(connection, async m =>
+            await mapping.RunAsync(connection, async () =>
             {
-                await PrepareSessionAsync(connection, m, cancellationToken);
-                return m;
+                await PrepareSessionAsync(connection, cancellationToken);
+                return true;
             }, cancellationToken);
             statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
             while (run.Phase != "done")
@@ -114,10 +114,11 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     // sees them as they were, and the next run (or anything else joining them) plans for empty
     // tables: a second --execute right after the first took 20 times as long. ANALYZE reads a
     // sample and blocks no writer.
+    private const string AnalyzeFilledTablesSql = "ANALYZE resources, capabilities, v1_import_provenance, v1_import_issues";
+
     private static async Task AnalyzeFilledTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var tables = V2Table.All.Select(t => t.Target).Concat(["v1_import_provenance", "v1_import_issues"]);
-        await using var command = Sql.Command($"ANALYZE {string.Join(", ", tables)}", connection);
+        await using var command = Sql.Command(AnalyzeFilledTablesSql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -133,53 +134,98 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
 
     // Session-local tables: the helpers the mapping joins (computed once over whole tables, because
     // a duplicate or a conflict can sit in another batch), then every v1 row mapped once, in one
-    // pass the planner can run sequentially, with the hash of what would be written and whether
-    // the v2 row exists. Cleanup and batches read these; fetching v1 rows by id range per batch
-    // would read the v1 heap in random order, several times slower. Also the switch that lets the
-    // updated_at trigger keep v1's timestamps. A resumed run maps again and continues after its checkpoint.
-    private static async Task PrepareSessionAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    // pass the planner can run sequentially, with the hash of what would be written (Rollback
+    // computes the same hash from the live row) and whether the v2 row exists. Cleanup and batches
+    // read these; fetching v1 rows by id range per batch would read the v1 heap in random order,
+    // several times slower. Stored in id order, so each batch reads one contiguous stretch;
+    // temp_buffers (settable only before the session's first temporary table) keeps those
+    // stretches in memory. Also the switch that lets the updated_at trigger keep v1's timestamps.
+    // A resumed run maps again and continues after its checkpoint.
+    private static readonly string[] SessionSetUpSql =
+    [
+        "SET sark.keep_updated_at = 'on'",
+        "SET temp_buffers = '64MB'",
+        "SET work_mem = '256MB'",
+        $"CREATE TEMP TABLE v1_native AS {MappingSql.NativeSql}",
+        "CREATE INDEX ON v1_native (target_table, id)",
+        "CREATE INDEX ON v1_native (resource_id, name)",
+        "ANALYZE v1_native",
+        $"CREATE TEMP TABLE v1_server_status AS {MappingSql.ServerStatusSql}",
+        "CREATE UNIQUE INDEX ON v1_server_status (id)",
+        "ANALYZE v1_server_status",
+        $"CREATE TEMP TABLE v1_tool_duplicates AS {MappingSql.ToolDuplicatesSql}",
+        "CREATE UNIQUE INDEX ON v1_tool_duplicates (id)",
+        "ANALYZE v1_tool_duplicates",
+        $"""
+        CREATE TEMP TABLE v1_mapped_resources AS
+        SELECT m.*,
+               CASE WHEN m.issue_kind IS NULL THEN md5(jsonb_build_array(
+                   m.name, m.protocol, m.endpoint, m.sensitivity_level, m.metadata,
+                   extract(epoch FROM m.created_at), extract(epoch FROM m.updated_at))::text) END AS row_hash,
+               x.id IS NOT NULL AS existing
+        FROM (
+        {MappingSql.MapServersSql}
+        ) m LEFT JOIN resources x ON x.id = m.id
+        ORDER BY m.source_id
+        """,
+        "CREATE UNIQUE INDEX ON v1_mapped_resources (source_id)",
+        "ANALYZE v1_mapped_resources",
+        $"""
+        CREATE TEMP TABLE v1_mapped_capabilities AS
+        SELECT m.*,
+               CASE WHEN m.issue_kind IS NULL THEN md5(jsonb_build_array(
+                   m.resource_id, m.name, m.description, m.input_schema, m.output_schema, m.sensitivity_level, m.metadata,
+                   extract(epoch FROM m.created_at), extract(epoch FROM m.updated_at))::text) END AS row_hash,
+               x.id IS NOT NULL AS existing
+        FROM (
+        {MappingSql.MapToolsSql}
+        ) m LEFT JOIN capabilities x ON x.id = m.id
+        ORDER BY m.source_id
+        """,
+        "CREATE UNIQUE INDEX ON v1_mapped_capabilities (source_id)",
+        "ANALYZE v1_mapped_capabilities",
+    ];
+
+    /// <summary>
+    /// Runs <see cref="SessionSetUpSql"/> in one round trip and one implicit transaction: a
+    /// statement that fails leaves nothing behind. The mapping pass covers whole tables; the
+    /// batches after it, a few thousand rows each, want the planner's defaults back.
+    /// </summary>
+    internal static async Task PrepareSessionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        // Stored in id order, so each batch reads one contiguous stretch; temp_buffers (settable only
-        // before the session's first temporary table) keeps those stretches in memory.
-        var sql = new System.Text.StringBuilder("SET sark.keep_updated_at = 'on';\nSET temp_buffers = '64MB';\nSET work_mem = '256MB';\n");
-        foreach (var (name, query, index) in mapping.Helpers)
+        await Sql.UseWholeTableSettingsAsync(connection, null, cancellationToken);
+        await using (var batch = new NpgsqlBatch(connection) { Timeout = 0 })
         {
-            sql.AppendLine($"CREATE TEMP TABLE {name} AS {query};").AppendLine($"{index};").AppendLine($"ANALYZE {name};");
+            foreach (var sql in SessionSetUpSql)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        foreach (var table in V2Table.All)
-        {
-            sql.AppendLine($"""
-                CREATE TEMP TABLE v1_mapped_{table.Target} AS
-                SELECT m.*, CASE WHEN m.issue_kind IS NULL THEN {table.HashOf("m")} END AS row_hash, x.id IS NOT NULL AS existing
-                FROM ({mapping.For(table, "true")}) m LEFT JOIN {table.Target} x ON x.id = m.id
-                ORDER BY m.source_id;
-                CREATE UNIQUE INDEX ON v1_mapped_{table.Target} (source_id);
-                ANALYZE v1_mapped_{table.Target};
-                """);
-        }
-        // The mapping pass covers whole tables; the batches after it, a few thousand rows each, want
-        // the planner's defaults back.
-        await Sql.UseWholeTableSettingsAsync(connection, null, cancellationToken);
-        await using var command = Sql.Command(sql.ToString(), connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
         await Sql.ResetWholeTableSettingsAsync(connection, cancellationToken);
     }
 
+    private const string CountSourceRowsSql = "SELECT (SELECT count(*) FROM mcp_servers) + (SELECT count(*) FROM mcp_tools)";
+
     private static async Task<long> CountSourceRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command("SELECT (SELECT count(*) FROM mcp_servers) + (SELECT count(*) FROM mcp_tools)", connection);
+        await using var command = Sql.Command(CountSourceRowsSql, connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    // $1 the run, $2 how many rows of each kind are listed.
+    private const string ReadIssuesSql = """
+        SELECT kind, source_id, source_table, reason FROM (
+            SELECT i.*, row_number() OVER (PARTITION BY kind ORDER BY source_table, source_id) AS position
+            FROM v1_import_issues i WHERE run_id = $1) listed
+        WHERE position <= $2 ORDER BY source_table, kind, source_id
+        """;
+
     private async Task<IReadOnlyList<RowNote>> ReadIssuesAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command("""
-            SELECT kind, source_id, source_table, reason FROM (
-                SELECT i.*, row_number() OVER (PARTITION BY kind ORDER BY source_table, source_id) AS position
-                FROM v1_import_issues i WHERE run_id = $1) listed
-            WHERE position <= $2 ORDER BY source_table, kind, source_id
-            """, connection);
+        await using var command = Sql.Command(ReadIssuesSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
         var notes = new List<RowNote>();

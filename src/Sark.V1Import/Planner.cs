@@ -8,8 +8,8 @@ namespace Sark.V1Import;
 
 /// <summary>
 /// <c>--dry-run</c>: maps every v1 row inside the database and classifies it against what is
-/// there, in one read-only snapshot. Writes nothing, not even temporary tables (an ORM-built v1
-/// source needs one temporary function, see JsonValues). A row only the database itself would
+/// there, in one read-only snapshot. Writes nothing, not even temporary tables (the mapping
+/// needs a view and a few functions in the session, see MappingSql.LoadAsync). A row only the database itself would
 /// refuse (a rule the mapping cannot evaluate, such as an operator's unique index) shows as an
 /// insert here; --execute skips and lists it.
 /// </summary>
@@ -24,57 +24,113 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var source = await V1Source.DetectAsync(connection, cancellationToken);
         await Sql.RequireV2TablesAsync(connection, cancellationToken);
         var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
-        var tables = await mapping.RunAsync(connection, m => PlanTablesAsync(connection, m, cancellationToken), cancellationToken);
+        var tables = await mapping.RunAsync(connection, () => PlanTablesAsync(connection, cancellationToken), cancellationToken);
         return new DryRunReport(source, tables, options.RowsListed);
     }
 
-    private async Task<List<TablePlan>> PlanTablesAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    // Every mapped row classified against the live table (insert, update, unchanged or why it is
+    // skipped, with the fields an update changes), the migrated rows that would be removed or kept,
+    // then counts, changed-field counts and up to $1 rows per action, in one result.
+    private const string PlanResourcesSql = $"""
+        WITH {MappingSql.HelpersAsCte},
+        mapped AS MATERIALIZED (
+        {MappingSql.MapServersSql}
+        ),
+        classified AS MATERIALIZED (
+            SELECT m.source_id, m.id,
+                   CASE WHEN m.issue_kind IS NOT NULL THEN m.issue_kind
+                        WHEN x.id IS NULL THEN 'insert'
+                        WHEN cardinality(d.changed) = 0 THEN 'unchanged'
+                        ELSE 'update' END AS action,
+                   CASE WHEN x.id IS NOT NULL AND m.issue_kind IS NULL THEN d.changed END AS changed,
+                   m.issue
+            FROM mapped m LEFT JOIN resources x ON x.id = m.id
+            CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
+                CASE WHEN x.name IS DISTINCT FROM m.name THEN 'name' END,
+                CASE WHEN x.protocol IS DISTINCT FROM m.protocol THEN 'protocol' END,
+                CASE WHEN x.endpoint IS DISTINCT FROM m.endpoint THEN 'endpoint' END,
+                CASE WHEN x.sensitivity_level IS DISTINCT FROM m.sensitivity_level THEN 'sensitivity_level' END,
+                CASE WHEN x.metadata IS DISTINCT FROM m.metadata THEN 'metadata' END,
+                CASE WHEN x.created_at IS DISTINCT FROM m.created_at THEN 'created_at' END,
+                CASE WHEN x.updated_at IS DISTINCT FROM m.updated_at THEN 'updated_at' END]::text[], NULL) AS changed) d
+        ),
+        stale AS MATERIALIZED (
+            SELECT p.source_id, p.target_id,
+                   CASE WHEN native.used THEN 'kept' ELSE 'remove' END AS action,
+                   coalesce(c.issue, 'its v1 row was deleted') || CASE WHEN native.used THEN '; kept: native capabilities use it' ELSE '' END AS detail
+            FROM v1_import_provenance p LEFT JOIN classified c ON c.source_id = p.source_id
+            -- Capabilities the tool did not write still hang off it: removing it would cascade them away.
+            CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM capabilities n WHERE n.resource_id = p.target_id AND NOT EXISTS (
+                SELECT 1 FROM v1_import_provenance q WHERE q.target_table = 'capabilities' AND q.target_id = n.id)) AS used) native
+            WHERE p.target_table = 'resources' AND (c.source_id IS NULL OR c.action IN ('invalid', 'conflict', 'duplicate'))
+        )
+        SELECT 'count', action, NULL::uuid, NULL::text, NULL::text, count(*) FROM classified GROUP BY action
+        UNION ALL SELECT 'count', action, NULL, NULL, NULL, count(*) FROM stale GROUP BY action
+        UNION ALL SELECT 'field', f, NULL, NULL, NULL, count(*) FROM classified, unnest(changed) f GROUP BY f
+        UNION ALL SELECT 'row', action, source_id, id, coalesce(issue, array_to_string(changed, ', ')), NULL FROM (
+            SELECT c.*, row_number() OVER (PARTITION BY action ORDER BY source_id) AS position
+            FROM classified c WHERE action IN ('update', 'invalid', 'conflict', 'duplicate')) listed
+          WHERE position <= $1
+        UNION ALL (SELECT 'row', action, source_id, target_id, detail, NULL FROM stale ORDER BY source_id LIMIT $1)
+        """;
+
+    private const string PlanCapabilitiesSql = $"""
+        WITH {MappingSql.HelpersAsCte},
+        mapped AS MATERIALIZED (
+        {MappingSql.MapToolsSql}
+        ),
+        classified AS MATERIALIZED (
+            SELECT m.source_id, m.id,
+                   CASE WHEN m.issue_kind IS NOT NULL THEN m.issue_kind
+                        WHEN x.id IS NULL THEN 'insert'
+                        WHEN cardinality(d.changed) = 0 THEN 'unchanged'
+                        ELSE 'update' END AS action,
+                   CASE WHEN x.id IS NOT NULL AND m.issue_kind IS NULL THEN d.changed END AS changed,
+                   m.issue
+            FROM mapped m LEFT JOIN capabilities x ON x.id = m.id
+            CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
+                CASE WHEN x.resource_id IS DISTINCT FROM m.resource_id THEN 'resource_id' END,
+                CASE WHEN x.name IS DISTINCT FROM m.name THEN 'name' END,
+                CASE WHEN x.description IS DISTINCT FROM m.description THEN 'description' END,
+                CASE WHEN x.input_schema IS DISTINCT FROM m.input_schema THEN 'input_schema' END,
+                CASE WHEN x.output_schema IS DISTINCT FROM m.output_schema THEN 'output_schema' END,
+                CASE WHEN x.sensitivity_level IS DISTINCT FROM m.sensitivity_level THEN 'sensitivity_level' END,
+                CASE WHEN x.metadata IS DISTINCT FROM m.metadata THEN 'metadata' END,
+                CASE WHEN x.created_at IS DISTINCT FROM m.created_at THEN 'created_at' END,
+                CASE WHEN x.updated_at IS DISTINCT FROM m.updated_at THEN 'updated_at' END]::text[], NULL) AS changed) d
+        ),
+        stale AS MATERIALIZED (
+            SELECT p.source_id, p.target_id, 'remove' AS action, coalesce(c.issue, 'its v1 row was deleted') AS detail
+            FROM v1_import_provenance p LEFT JOIN classified c ON c.source_id = p.source_id
+            WHERE p.target_table = 'capabilities' AND (c.source_id IS NULL OR c.action IN ('invalid', 'conflict', 'duplicate'))
+        )
+        SELECT 'count', action, NULL::uuid, NULL::text, NULL::text, count(*) FROM classified GROUP BY action
+        UNION ALL SELECT 'count', action, NULL, NULL, NULL, count(*) FROM stale GROUP BY action
+        UNION ALL SELECT 'field', f, NULL, NULL, NULL, count(*) FROM classified, unnest(changed) f GROUP BY f
+        UNION ALL SELECT 'row', action, source_id, id, coalesce(issue, array_to_string(changed, ', ')), NULL FROM (
+            SELECT c.*, row_number() OVER (PARTITION BY action ORDER BY source_id) AS position
+            FROM classified c WHERE action IN ('update', 'invalid', 'conflict', 'duplicate')) listed
+          WHERE position <= $1
+        UNION ALL (SELECT 'row', action, source_id, target_id, detail, NULL FROM stale ORDER BY source_id LIMIT $1)
+        """;
+
+    private async Task<List<TablePlan>> PlanTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
-        var tables = new List<TablePlan>();
-        foreach (var table in V2Table.All)
+        var tables = new List<TablePlan>
         {
-            tables.Add(await PlanTableAsync(connection, transaction, mapping, table, cancellationToken));
-        }
+            await PlanTableAsync(connection, transaction, V2Table.Resources, PlanResourcesSql, cancellationToken),
+            await PlanTableAsync(connection, transaction, V2Table.Capabilities, PlanCapabilitiesSql, cancellationToken),
+        };
 
         await transaction.RollbackAsync(cancellationToken);
         return tables;
     }
 
     private async Task<TablePlan> PlanTableAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, MappingSql mapping, V2Table table, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, string sql, CancellationToken cancellationToken)
     {
-        var sql = $"""
-            WITH {mapping.HelpersAsCte},
-            mapped AS MATERIALIZED ({mapping.For(table, "true")}),
-            classified AS MATERIALIZED (
-                SELECT m.source_id, m.id,
-                       CASE WHEN m.issue_kind IS NOT NULL THEN m.issue_kind
-                            WHEN x.id IS NULL THEN 'insert'
-                            WHEN cardinality({table.ChangedFields("x", "m")}) = 0 THEN 'unchanged'
-                            ELSE 'update' END AS action,
-                       CASE WHEN x.id IS NOT NULL AND m.issue_kind IS NULL THEN {table.ChangedFields("x", "m")} END AS changed,
-                       m.issue
-                FROM mapped m LEFT JOIN {table.Target} x ON x.id = m.id
-            ),
-            stale AS MATERIALIZED (
-                SELECT p.source_id, p.target_id,
-                       CASE WHEN {MappingSql.UsedByNativeCapabilities(table, "p.target_id")} THEN 'kept' ELSE 'remove' END AS action,
-                       coalesce(c.issue, 'its v1 row was deleted')
-                       || CASE WHEN {MappingSql.UsedByNativeCapabilities(table, "p.target_id")} THEN '; kept: native capabilities use it' ELSE '' END AS detail
-                FROM v1_import_provenance p LEFT JOIN classified c ON c.source_id = p.source_id
-                WHERE p.target_table = '{table.Target}' AND (c.source_id IS NULL OR c.action IN ('invalid', 'conflict', 'duplicate'))
-            )
-            SELECT 'count', action, NULL::uuid, NULL::text, NULL::text, count(*) FROM classified GROUP BY action
-            UNION ALL SELECT 'count', action, NULL, NULL, NULL, count(*) FROM stale GROUP BY action
-            UNION ALL SELECT 'field', f, NULL, NULL, NULL, count(*) FROM classified, unnest(changed) f GROUP BY f
-            UNION ALL SELECT 'row', action, source_id, id, coalesce(issue, array_to_string(changed, ', ')), NULL FROM (
-                SELECT c.*, row_number() OVER (PARTITION BY action ORDER BY source_id) AS position
-                FROM classified c WHERE action IN ('update', 'invalid', 'conflict', 'duplicate')) listed
-              WHERE position <= $1
-            UNION ALL (SELECT 'row', action, source_id, target_id, detail, NULL FROM stale ORDER BY source_id LIMIT $1)
-            """;
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var fields = new Dictionary<string, long>(StringComparer.Ordinal);
         var rows = new List<RowNote>();

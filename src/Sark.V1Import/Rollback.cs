@@ -15,31 +15,75 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
 {
     private readonly ImportOptions options = options ?? new ImportOptions();
 
-    private static string Removable(V2Table table) => $"""
-        SELECT p.target_id FROM v1_import_provenance p JOIN {table.Target} x ON x.id = p.target_id
-        WHERE p.target_table = '{table.Target}' AND ($1 OR {table.HashOf("x")} = p.row_hash)
-        """;
-
-    private static readonly string RemovableResources = $"""
-        {Removable(V2Table.Resources)}
+    // The rows to remove, staged once so the report and the deletes agree exactly: $1 is --force,
+    // else a row is only removed while its hash (the same as the importer's, Importer.cs, computed
+    // from the live row) still matches what was written. A resource is kept while capabilities
+    // that are not being removed (native ones, or kept ones) still hang off it.
+    private static readonly string[] StageSql =
+    [
+        """
+        CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS
+        SELECT p.target_id FROM v1_import_provenance p JOIN capabilities x ON x.id = p.target_id
+        WHERE p.target_table = 'capabilities'
+          AND ($1 OR md5(jsonb_build_array(
+                  x.resource_id, x.name, x.description, x.input_schema, x.output_schema, x.sensitivity_level, x.metadata,
+                  extract(epoch FROM x.created_at), extract(epoch FROM x.updated_at))::text) = p.row_hash)
+        """,
+        "CREATE UNIQUE INDEX ON rollback_capabilities (target_id)",
+        "ANALYZE rollback_capabilities",
+        """
+        CREATE TEMP TABLE rollback_resources ON COMMIT DROP AS
+        SELECT p.target_id FROM v1_import_provenance p JOIN resources x ON x.id = p.target_id
+        WHERE p.target_table = 'resources'
+          AND ($1 OR md5(jsonb_build_array(
+                  x.name, x.protocol, x.endpoint, x.sensitivity_level, x.metadata,
+                  extract(epoch FROM x.created_at), extract(epoch FROM x.updated_at))::text) = p.row_hash)
           AND NOT EXISTS (SELECT 1 FROM capabilities c WHERE c.resource_id = p.target_id
                           AND NOT EXISTS (SELECT 1 FROM rollback_capabilities r WHERE r.target_id = c.id))
-        """;
+        """,
+        "CREATE UNIQUE INDEX ON rollback_resources (target_id)",
+        "ANALYZE rollback_resources",
+    ];
 
-    // Why a migrated row stays, for the report.
-    private static readonly string KeptSql = $"""
+    // Why a migrated row stays, for the report: $1 is --force, $2 how many rows are listed.
+    private const string KeptSql = """
         SELECT *, count(*) OVER () FROM (
         SELECT 'changed', p.source_id, p.target_id, 'changed since it was migrated; a forced rollback removes it'
         FROM v1_import_provenance p JOIN capabilities x ON x.id = p.target_id
-        WHERE p.target_table = 'capabilities' AND NOT $1 AND {V2Table.Capabilities.HashOf("x")} <> p.row_hash
+        WHERE p.target_table = 'capabilities' AND NOT $1
+          AND md5(jsonb_build_array(
+                  x.resource_id, x.name, x.description, x.input_schema, x.output_schema, x.sensitivity_level, x.metadata,
+                  extract(epoch FROM x.created_at), extract(epoch FROM x.updated_at))::text) <> p.row_hash
         UNION ALL
-        SELECT CASE WHEN NOT $1 AND {V2Table.Resources.HashOf("x")} <> p.row_hash THEN 'changed' ELSE 'in use' END, p.source_id, p.target_id,
-               CASE WHEN NOT $1 AND {V2Table.Resources.HashOf("x")} <> p.row_hash THEN 'changed since it was migrated; a forced rollback removes it'
+        SELECT CASE WHEN changed THEN 'changed' ELSE 'in use' END, p.source_id, p.target_id,
+               CASE WHEN changed THEN 'changed since it was migrated; a forced rollback removes it'
                     ELSE 'capabilities that are not removed (native or kept) still use it' END
         FROM v1_import_provenance p JOIN resources x ON x.id = p.target_id
+        CROSS JOIN LATERAL (SELECT NOT $1 AND md5(jsonb_build_array(
+                x.name, x.protocol, x.endpoint, x.sensitivity_level, x.metadata,
+                extract(epoch FROM x.created_at), extract(epoch FROM x.updated_at))::text) <> p.row_hash AS changed) hash
         WHERE p.target_table = 'resources' AND NOT EXISTS (SELECT 1 FROM rollback_resources r WHERE r.target_id = p.target_id)
         ) kept
         ORDER BY 3 LIMIT $2
+        """;
+
+    private const string CountStagedCapabilitiesSql = "SELECT count(*) FROM rollback_capabilities";
+
+    private const string CountStagedResourcesSql = "SELECT count(*) FROM rollback_resources";
+
+    // The staged rows and their provenance; the rows removed.
+    private const string RemoveCapabilitiesSql = """
+        WITH gone AS (DELETE FROM capabilities x USING rollback_capabilities r WHERE x.id = r.target_id RETURNING x.id),
+        forgotten AS (DELETE FROM v1_import_provenance p USING rollback_capabilities r
+                      WHERE p.target_table = 'capabilities' AND p.target_id = r.target_id)
+        SELECT count(*) FROM gone
+        """;
+
+    private const string RemoveResourcesSql = """
+        WITH gone AS (DELETE FROM resources x USING rollback_resources r WHERE x.id = r.target_id RETURNING x.id),
+        forgotten AS (DELETE FROM v1_import_provenance p USING rollback_resources r
+                      WHERE p.target_table = 'resources' AND p.target_id = r.target_id)
+        SELECT count(*) FROM gone
         """;
 
     public async Task<RollbackReport> RollBackAsync(bool dryRun, bool force, CancellationToken cancellationToken = default)
@@ -53,11 +97,7 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
 
-            // The removal sets, staged once so the report and the deletes agree exactly.
-            await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE rollback_capabilities ON COMMIT DROP AS {Removable(V2Table.Capabilities)}", force, cancellationToken);
-            await ExecuteAsync(connection, transaction, "CREATE UNIQUE INDEX ON rollback_capabilities (target_id); ANALYZE rollback_capabilities", null, cancellationToken);
-            await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE rollback_resources ON COMMIT DROP AS {RemovableResources}", force, cancellationToken);
-            await ExecuteAsync(connection, transaction, "CREATE UNIQUE INDEX ON rollback_resources (target_id); ANALYZE rollback_resources", null, cancellationToken);
+            await StageAsync(connection, transaction, force, cancellationToken);
 
             var kept = new List<RowNote>();
             long keptTotal = 0;
@@ -74,18 +114,13 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
             }
 
             var removed = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var table in new[] { V2Table.Capabilities, V2Table.Resources })
+            foreach (var (table, count, remove) in new[]
             {
-                var staged = $"rollback_{table.Target}";
-                var sql = dryRun
-                    ? $"SELECT count(*) FROM {staged}"
-                    : $"""
-                      WITH gone AS (DELETE FROM {table.Target} x USING {staged} r WHERE x.id = r.target_id RETURNING x.id),
-                      forgotten AS (DELETE FROM v1_import_provenance p USING {staged} r
-                                    WHERE p.target_table = '{table.Target}' AND p.target_id = r.target_id)
-                      SELECT count(*) FROM gone
-                      """;
-                await using var command = Sql.Command(sql, connection, transaction);
+                (V2Table.Capabilities, CountStagedCapabilitiesSql, RemoveCapabilitiesSql),
+                (V2Table.Resources, CountStagedResourcesSql, RemoveResourcesSql),
+            })
+            {
+                await using var command = Sql.Command(dryRun ? count : remove, connection, transaction);
                 removed[table.Target] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             }
 
@@ -106,16 +141,19 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
         }
     }
 
-    // $1 is --force where a statement uses it.
-    private static async Task ExecuteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, bool? force, CancellationToken cancellationToken)
+    /// <summary>Runs <see cref="StageSql"/> in one round trip inside <paramref name="transaction"/>.</summary>
+    internal static async Task StageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool force, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(sql, connection, transaction);
-        if (force is { } value)
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        foreach (var sql in StageSql)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
+            // Every statement gets $1, as a batch's statements share their parameters; the ones
+            // that do not use it ignore it.
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter { Value = force });
+            batch.BatchCommands.Add(command);
         }
 
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }

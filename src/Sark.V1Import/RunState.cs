@@ -25,11 +25,19 @@ internal sealed class RunState
     public ImportCounts For(string table) =>
         Counts.TryGetValue(table, out var counts) ? counts : Counts[table] = new ImportCounts();
 
+    private const string FindUnfinishedSql =
+        "SELECT run_id, phase, checkpoint, counts::text FROM v1_import_runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1";
+
+    private const string ForgetIssuesSql = "DELETE FROM v1_import_issues";
+
+    // $1 who started it (the CLI's description), $2 the batch size.
+    private const string StartSql =
+        "INSERT INTO v1_import_runs (started_by, batch_size) VALUES (current_user || ' (' || $1 || ')', $2) RETURNING run_id";
+
     /// <summary>Resumes the newest run that never finished, or starts a new one.</summary>
     public static async Task<RunState> ResumeOrStartAsync(NpgsqlConnection connection, int batchSize, string startedBy, CancellationToken cancellationToken)
     {
-        await using (var find = Sql.Command(
-            "SELECT run_id, phase, checkpoint, counts::text FROM v1_import_runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1", connection))
+        await using (var find = Sql.Command(FindUnfinishedSql, connection))
         await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
@@ -46,28 +54,30 @@ internal sealed class RunState
         }
 
         // A new run replaces the issue list of earlier runs; their provenance stays.
-        await using (var forget = Sql.Command("DELETE FROM v1_import_issues", connection))
+        await using (var forget = Sql.Command(ForgetIssuesSql, connection))
         {
             await forget.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var start = Sql.Command(
-            "INSERT INTO v1_import_runs (started_by, batch_size) VALUES (current_user || ' (' || $1 || ')', $2) RETURNING run_id", connection);
+        await using var start = Sql.Command(StartSql, connection);
         start.Parameters.Add(new NpgsqlParameter { Value = startedBy });
         start.Parameters.Add(new NpgsqlParameter { Value = batchSize });
         var runId = (long)(await start.ExecuteScalarAsync(cancellationToken))!;
         return new RunState { RunId = runId };
     }
 
+    // $1 the run, $2 phase, $3 checkpoint, $4 counts, $5 the final status (NULL while running).
+    private const string SaveSql = """
+        UPDATE v1_import_runs
+        SET phase = $2, checkpoint = $3, counts = $4,
+            status = coalesce($5, status),
+            finished_at = CASE WHEN $5 IS NULL THEN NULL ELSE now() END
+        WHERE run_id = $1
+        """;
+
     public NpgsqlCommand SaveCommand(NpgsqlConnection connection, NpgsqlTransaction transaction, string? status = null)
     {
-        var command = Sql.Command("""
-            UPDATE v1_import_runs
-            SET phase = $2, checkpoint = $3, counts = $4,
-                status = coalesce($5, status),
-                finished_at = CASE WHEN $5 IS NULL THEN NULL ELSE now() END
-            WHERE run_id = $1
-            """, connection, transaction);
+        var command = Sql.Command(SaveSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = RunId });
         command.Parameters.Add(new NpgsqlParameter { Value = Phase });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)Checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });

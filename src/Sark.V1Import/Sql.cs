@@ -31,22 +31,29 @@ internal static class Sql
     /// </summary>
     public static async Task UseWholeTableSettingsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        var scope = transaction is null ? "" : "LOCAL ";
-        await using var command = Command($"SET {scope}enable_nestloop = off; SET {scope}jit = off", connection, transaction);
+        await using var command = Command(transaction is null ? WholeTableSettingsSql : WholeTableSettingsLocalSql, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private const string WholeTableSettingsSql = "SET enable_nestloop = off; SET jit = off";
+
+    private const string WholeTableSettingsLocalSql = "SET LOCAL enable_nestloop = off; SET LOCAL jit = off";
+
+    private const string ResetWholeTableSettingsSql = "RESET enable_nestloop; RESET jit";
 
     /// <summary>Undoes the session-wide <see cref="UseWholeTableSettingsAsync"/>, for the batches that follow.</summary>
     public static async Task ResetWholeTableSettingsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = Command("RESET enable_nestloop; RESET jit", connection);
+        await using var command = Command(ResetWholeTableSettingsSql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private const string ReadOnlySql = "SET TRANSACTION READ ONLY";
 
     /// <summary>A read-only snapshot with <see cref="UseWholeTableSettingsAsync"/>.</summary>
     public static async Task BeginWholeTableReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using (var readOnly = Command("SET TRANSACTION READ ONLY", connection, transaction))
+        await using (var readOnly = Command(ReadOnlySql, connection, transaction))
         {
             await readOnly.ExecuteNonQueryAsync(cancellationToken);
         }

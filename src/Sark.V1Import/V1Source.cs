@@ -63,15 +63,17 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         return new V1Source(variant, parameters) { ColumnTypes = columns };
     }
 
+    private const string MissingV2TablesSql = """
+        SELECT t FROM unnest(ARRAY['resources', 'capabilities', 'v1_import_provenance', 'v1_import_runs', 'v1_import_issues']) t
+        WHERE NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                          WHERE n.nspname = current_schema() AND c.relname = t)
+        """;
+
     /// <summary>Whether the v2 tables and the tool's bookkeeping exist (validate reports rather than crashes when not).</summary>
     public static async Task<IReadOnlyList<string>> MissingV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = Sql.Command("""
-            SELECT t FROM unnest(ARRAY['resources', 'capabilities', 'v1_import_provenance', 'v1_import_runs', 'v1_import_issues']) t
-            WHERE NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                              WHERE n.nspname = current_schema() AND c.relname = t)
-            """, connection);
+        await using var command = Sql.Command(MissingV2TablesSql, connection);
         var missing = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -1,5 +1,6 @@
 using System.Data;
 using Npgsql;
+using NpgsqlTypes;
 using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
@@ -30,74 +31,139 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         }
 
         var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
-        return new ValidationReport(await mapping.RunAsync(connection, m => CheckAllAsync(connection, m, cancellationToken), cancellationToken));
+        return new ValidationReport(await mapping.RunAsync(connection, () => CheckAllAsync(connection, cancellationToken), cancellationToken));
     }
 
-    private async Task<List<ValidationCheck>> CheckAllAsync(NpgsqlConnection connection, MappingSql mapping, CancellationToken cancellationToken)
+    private async Task<List<ValidationCheck>> CheckAllAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
         var checks = new List<ValidationCheck>();
-        foreach (var table in V2Table.All)
-        {
-            checks.AddRange(await CheckTableAsync(connection, transaction, mapping, table, cancellationToken));
-        }
-
+        checks.AddRange(await CheckTableAsync(connection, transaction, V2Table.Resources, CheckResourcesSql, cancellationToken));
+        checks.AddRange(await CheckTableAsync(connection, transaction, V2Table.Capabilities, CheckCapabilitiesSql, cancellationToken));
         checks.Add(await CheckReferencesAsync(connection, transaction, cancellationToken));
         await transaction.RollbackAsync(cancellationToken);
         return checks;
     }
 
+    // Every migrated row against what the mapping of its v1 row says it should be, and counts,
+    // coverage, stale rows, orphans and skipped rows: the counts, then up to $1 details per check.
+    // $2 is how the reason of a row the database refused begins (Importer.RefusedReason).
+    private const string CheckResourcesSql = $"""
+        WITH {MappingSql.HelpersAsCte},
+        mapped AS MATERIALIZED (
+        {MappingSql.MapServersSql}
+        ),
+        prov AS MATERIALIZED (SELECT * FROM v1_import_provenance WHERE target_table = 'resources'),
+        refused AS MATERIALIZED (
+            SELECT source_id, reason FROM v1_import_issues WHERE source_table = 'mcp_servers' AND starts_with(reason, $2)),
+        mismatched AS MATERIALIZED (
+            SELECT p.target_id, d.changed
+            FROM prov p JOIN mapped m ON m.source_id = p.source_id AND m.issue_kind IS NULL JOIN resources x ON x.id = p.target_id
+            CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
+                    CASE WHEN x.name IS DISTINCT FROM m.name THEN 'name' END,
+                    CASE WHEN x.protocol IS DISTINCT FROM m.protocol THEN 'protocol' END,
+                    CASE WHEN x.endpoint IS DISTINCT FROM m.endpoint THEN 'endpoint' END,
+                    CASE WHEN x.sensitivity_level IS DISTINCT FROM m.sensitivity_level THEN 'sensitivity_level' END,
+                    CASE WHEN x.metadata IS DISTINCT FROM m.metadata THEN 'metadata' END,
+                    CASE WHEN x.created_at IS DISTINCT FROM m.created_at THEN 'created_at' END,
+                    CASE WHEN x.updated_at IS DISTINCT FROM m.updated_at THEN 'updated_at' END]::text[], NULL) AS changed) d
+            WHERE cardinality(d.changed) > 0
+              -- The database refused the update of this row: it keeps what an earlier run wrote, and is listed as skipped.
+              AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = p.source_id)),
+        unmigrated AS MATERIALIZED (
+            SELECT m.id FROM mapped m WHERE m.issue_kind IS NULL AND NOT EXISTS (
+                SELECT 1 FROM prov p JOIN resources x ON x.id = p.target_id WHERE p.source_id = m.source_id)
+              AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = m.source_id)),
+        stale AS MATERIALIZED (
+            SELECT p.target_id || ': ' || coalesce(m.issue, 'its v1 row was deleted') AS detail
+            FROM prov p LEFT JOIN mapped m ON m.source_id = p.source_id
+            WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM resources x WHERE x.id = p.target_id)
+              -- A resource still used by capabilities the tool did not write is kept (removing it would cascade them away).
+              AND NOT EXISTS (SELECT 1 FROM capabilities c WHERE c.resource_id = p.target_id AND NOT EXISTS (
+                  SELECT 1 FROM v1_import_provenance q WHERE q.target_table = 'capabilities' AND q.target_id = c.id))),
+        orphans AS MATERIALIZED (SELECT p.target_id FROM prov p WHERE NOT EXISTS (SELECT 1 FROM resources x WHERE x.id = p.target_id)),
+        skipped AS MATERIALIZED (
+            SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL
+            UNION ALL
+            SELECT m.id || ' (invalid): ' || r.reason FROM mapped m JOIN refused r ON r.source_id = m.source_id WHERE m.issue_kind IS NULL)
+        SELECT 'v1', count(*), NULL FROM mapped
+        UNION ALL SELECT 'mappable', count(*) FILTER (WHERE issue_kind IS NULL), NULL FROM mapped
+        UNION ALL SELECT 'migrated', count(*), NULL FROM prov
+        UNION ALL SELECT 'mismatched', count(*), NULL FROM mismatched
+        UNION ALL SELECT 'unmigrated', count(*), NULL FROM unmigrated
+        UNION ALL SELECT 'stale', count(*), NULL FROM stale
+        UNION ALL SELECT 'orphans', count(*), NULL FROM orphans
+        UNION ALL SELECT 'skipped', count(*), NULL FROM skipped
+        UNION ALL (SELECT 'mismatched', NULL, target_id || ': ' || array_to_string(changed, ', ') || ' differ' FROM mismatched ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'unmigrated', NULL, id FROM unmigrated ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'stale', NULL, detail FROM stale ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'orphans', NULL, target_id FROM orphans ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'skipped', NULL, detail FROM skipped ORDER BY 3 LIMIT $1)
+        """;
+
+    private const string CheckCapabilitiesSql = $"""
+        WITH {MappingSql.HelpersAsCte},
+        mapped AS MATERIALIZED (
+        {MappingSql.MapToolsSql}
+        ),
+        prov AS MATERIALIZED (SELECT * FROM v1_import_provenance WHERE target_table = 'capabilities'),
+        refused AS MATERIALIZED (
+            SELECT source_id, reason FROM v1_import_issues WHERE source_table = 'mcp_tools' AND starts_with(reason, $2)),
+        mismatched AS MATERIALIZED (
+            SELECT p.target_id, d.changed
+            FROM prov p JOIN mapped m ON m.source_id = p.source_id AND m.issue_kind IS NULL JOIN capabilities x ON x.id = p.target_id
+            CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
+                    CASE WHEN x.resource_id IS DISTINCT FROM m.resource_id THEN 'resource_id' END,
+                    CASE WHEN x.name IS DISTINCT FROM m.name THEN 'name' END,
+                    CASE WHEN x.description IS DISTINCT FROM m.description THEN 'description' END,
+                    CASE WHEN x.input_schema IS DISTINCT FROM m.input_schema THEN 'input_schema' END,
+                    CASE WHEN x.output_schema IS DISTINCT FROM m.output_schema THEN 'output_schema' END,
+                    CASE WHEN x.sensitivity_level IS DISTINCT FROM m.sensitivity_level THEN 'sensitivity_level' END,
+                    CASE WHEN x.metadata IS DISTINCT FROM m.metadata THEN 'metadata' END,
+                    CASE WHEN x.created_at IS DISTINCT FROM m.created_at THEN 'created_at' END,
+                    CASE WHEN x.updated_at IS DISTINCT FROM m.updated_at THEN 'updated_at' END]::text[], NULL) AS changed) d
+            WHERE cardinality(d.changed) > 0
+              -- The database refused the update of this row: it keeps what an earlier run wrote, and is listed as skipped.
+              AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = p.source_id)),
+        unmigrated AS MATERIALIZED (
+            SELECT m.id FROM mapped m WHERE m.issue_kind IS NULL AND NOT EXISTS (
+                SELECT 1 FROM prov p JOIN capabilities x ON x.id = p.target_id WHERE p.source_id = m.source_id)
+              AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = m.source_id)),
+        stale AS MATERIALIZED (
+            SELECT p.target_id || ': ' || coalesce(m.issue, 'its v1 row was deleted') AS detail
+            FROM prov p LEFT JOIN mapped m ON m.source_id = p.source_id
+            WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM capabilities x WHERE x.id = p.target_id)),
+        orphans AS MATERIALIZED (SELECT p.target_id FROM prov p WHERE NOT EXISTS (SELECT 1 FROM capabilities x WHERE x.id = p.target_id)),
+        skipped AS MATERIALIZED (
+            SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL
+            UNION ALL
+            SELECT m.id || ' (invalid): ' || r.reason FROM mapped m JOIN refused r ON r.source_id = m.source_id WHERE m.issue_kind IS NULL)
+        SELECT 'v1', count(*), NULL FROM mapped
+        UNION ALL SELECT 'mappable', count(*) FILTER (WHERE issue_kind IS NULL), NULL FROM mapped
+        UNION ALL SELECT 'migrated', count(*), NULL FROM prov
+        UNION ALL SELECT 'mismatched', count(*), NULL FROM mismatched
+        UNION ALL SELECT 'unmigrated', count(*), NULL FROM unmigrated
+        UNION ALL SELECT 'stale', count(*), NULL FROM stale
+        UNION ALL SELECT 'orphans', count(*), NULL FROM orphans
+        UNION ALL SELECT 'skipped', count(*), NULL FROM skipped
+        UNION ALL (SELECT 'mismatched', NULL, target_id || ': ' || array_to_string(changed, ', ') || ' differ' FROM mismatched ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'unmigrated', NULL, id FROM unmigrated ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'stale', NULL, detail FROM stale ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'orphans', NULL, target_id FROM orphans ORDER BY 3 LIMIT $1)
+        UNION ALL (SELECT 'skipped', NULL, detail FROM skipped ORDER BY 3 LIMIT $1)
+        """;
+
     private async Task<IEnumerable<ValidationCheck>> CheckTableAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, MappingSql mapping, V2Table table, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, string sql, CancellationToken cancellationToken)
     {
         var t = table.Target;
-        var sql = $"""
-            WITH {mapping.HelpersAsCte},
-            mapped AS MATERIALIZED ({mapping.For(table, "true")}),
-            prov AS MATERIALIZED (SELECT * FROM v1_import_provenance WHERE target_table = '{t}'),
-            refused AS MATERIALIZED (
-                SELECT source_id, reason FROM v1_import_issues
-                WHERE source_table = '{table.Source}' AND starts_with(reason, '{Importer.RefusedReason}')),
-            mismatched AS MATERIALIZED (
-                SELECT p.target_id, {table.ChangedFields("x", "m")} AS changed
-                FROM prov p JOIN mapped m ON m.source_id = p.source_id AND m.issue_kind IS NULL JOIN {t} x ON x.id = p.target_id
-                WHERE cardinality({table.ChangedFields("x", "m")}) > 0
-                  -- The database refused the update of this row: it keeps what an earlier run wrote, and is listed as skipped.
-                  AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = p.source_id)),
-            unmigrated AS MATERIALIZED (
-                SELECT m.id FROM mapped m WHERE m.issue_kind IS NULL AND NOT EXISTS (
-                    SELECT 1 FROM prov p JOIN {t} x ON x.id = p.target_id WHERE p.source_id = m.source_id)
-                  AND NOT EXISTS (SELECT 1 FROM refused r WHERE r.source_id = m.source_id)),
-            stale AS MATERIALIZED (
-                SELECT p.target_id || ': ' || coalesce(m.issue, 'its v1 row was deleted') AS detail
-                FROM prov p LEFT JOIN mapped m ON m.source_id = p.source_id
-                WHERE (m.source_id IS NULL OR m.issue_kind IS NOT NULL) AND EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)
-                  AND NOT {MappingSql.UsedByNativeCapabilities(table, "p.target_id")}),
-            orphans AS MATERIALIZED (SELECT p.target_id FROM prov p WHERE NOT EXISTS (SELECT 1 FROM {t} x WHERE x.id = p.target_id)),
-            skipped AS MATERIALIZED (
-                SELECT m.id || ' (' || m.issue_kind || '): ' || m.issue AS detail FROM mapped m WHERE m.issue_kind IS NOT NULL
-                UNION ALL
-                SELECT m.id || ' (invalid): ' || r.reason FROM mapped m JOIN refused r ON r.source_id = m.source_id WHERE m.issue_kind IS NULL)
-            SELECT 'v1', count(*), NULL FROM mapped
-            UNION ALL SELECT 'mappable', count(*) FILTER (WHERE issue_kind IS NULL), NULL FROM mapped
-            UNION ALL SELECT 'migrated', count(*), NULL FROM prov
-            UNION ALL SELECT 'mismatched', count(*), NULL FROM mismatched
-            UNION ALL SELECT 'unmigrated', count(*), NULL FROM unmigrated
-            UNION ALL SELECT 'stale', count(*), NULL FROM stale
-            UNION ALL SELECT 'orphans', count(*), NULL FROM orphans
-            UNION ALL SELECT 'skipped', count(*), NULL FROM skipped
-            UNION ALL (SELECT 'mismatched', NULL, target_id || ': ' || array_to_string(changed, ', ') || ' differ' FROM mismatched ORDER BY 3 LIMIT $1)
-            UNION ALL (SELECT 'unmigrated', NULL, id FROM unmigrated ORDER BY 3 LIMIT $1)
-            UNION ALL (SELECT 'stale', NULL, detail FROM stale ORDER BY 3 LIMIT $1)
-            UNION ALL (SELECT 'orphans', NULL, target_id FROM orphans ORDER BY 3 LIMIT $1)
-            UNION ALL (SELECT 'skipped', NULL, detail FROM skipped ORDER BY 3 LIMIT $1)
-            """;
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var details = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         await using (var command = Sql.Command(sql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
+            command.Parameters.Add(new NpgsqlParameter { Value = Importer.RefusedReason, NpgsqlDbType = NpgsqlDbType.Text });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -132,17 +198,19 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
 
     private static SarkMessage Counted(long count, SarkMessage what) => $"{count} {what}";
 
+    // A migrated capability must hang off the resource migrated from its server.
+    private const string BrokenReferencesSql = """
+        SELECT c.id || ' -> ' || c.resource_id
+        FROM v1_import_provenance p JOIN capabilities c ON c.id = p.target_id
+        WHERE p.target_table = 'capabilities' AND NOT EXISTS (
+            SELECT 1 FROM v1_import_provenance r JOIN resources x ON x.id = r.target_id
+            WHERE r.target_table = 'resources' AND r.target_id = c.resource_id)
+        ORDER BY 1
+        """;
+
     private async Task<ValidationCheck> CheckReferencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        // A migrated capability must hang off the resource migrated from its server.
-        await using var command = Sql.Command("""
-            SELECT c.id || ' -> ' || c.resource_id
-            FROM v1_import_provenance p JOIN capabilities c ON c.id = p.target_id
-            WHERE p.target_table = 'capabilities' AND NOT EXISTS (
-                SELECT 1 FROM v1_import_provenance r JOIN resources x ON x.id = r.target_id
-                WHERE r.target_table = 'resources' AND r.target_id = c.resource_id)
-            ORDER BY 1
-            """, connection, transaction);
+        await using var command = Sql.Command(BrokenReferencesSql, connection, transaction);
         var broken = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

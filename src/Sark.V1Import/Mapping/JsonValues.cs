@@ -13,22 +13,21 @@ namespace Sark.V1Import.Mapping;
 /// that can fail at all: those with a \u escape, a number with an exponent, or longer than any
 /// number numeric accepts without one. <c>jsonb</c> columns (the Alembic shape) cost nothing.
 /// </summary>
+/// <remarks>
+/// The mapping statements call <c>pg_temp.sark_v1_jsonb(column)</c> (the value, or NULL when it
+/// cannot be jsonb) and <c>pg_temp.sark_v1_jsonb_problem(column)</c> (why, or NULL) whatever the
+/// column's type; PostgreSQL picks the overload by that type, so one statement text serves both v1
+/// shapes. The jsonb and json overloads are one-line SQL functions, which the planner inlines:
+/// for a jsonb column the call becomes the column itself, and no function is called per row.
+/// </remarks>
 internal static class JsonValues
 {
-    private const string Function = "pg_temp.sark_v1_jsonb_problem";
-
-    /// <summary>The v1 columns the mapping reads as JSON, whichever shape names them.</summary>
-    private static readonly string[] Columns =
-    [
-        "mcp_servers.capabilities", "mcp_servers.tags", "mcp_servers.extra_metadata",
-        "mcp_tools.parameters", "mcp_tools.parameters_schema", "mcp_tools.extra_metadata",
-    ];
-
-    // A temporary function: it dies with the session, needs only the TEMP privilege every
-    // database grants by default, and is created outside the read-only snapshot of a dry run or
-    // validate (a read-only transaction may not create it).
-    private const string CreateSql = $"""
-        CREATE OR REPLACE FUNCTION {Function}(value text) RETURNS text
+    // Temporary functions: they die with the session, need only the TEMP privilege every
+    // database grants by default, and are created outside the read-only snapshot of a dry run or
+    // validate (a read-only transaction may not create them). The text overload also serves
+    // varchar columns; it is created first because the json overload calls it.
+    private const string CreateFunctionsSql = """
+        CREATE OR REPLACE FUNCTION pg_temp.sark_v1_jsonb_problem(value text) RETURNS text
         LANGUAGE plpgsql IMMUTABLE PARALLEL RESTRICTED AS $$
         BEGIN
             PERFORM value::jsonb;
@@ -36,38 +35,32 @@ internal static class JsonValues
         EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
             RETURN SQLERRM;
         END
-        $$
+        $$;
+
+        -- Valid JSON already: only these values can fail the conversion.
+        CREATE OR REPLACE FUNCTION pg_temp.sark_v1_jsonb_problem(value json) RETURNS text
+        LANGUAGE sql IMMUTABLE AS $$
+            SELECT CASE WHEN strpos(value::text, E'\\u') > 0 OR value::text ~ '[0-9][eE][-+]?[0-9]' OR length(value::text) > 16000
+                        THEN pg_temp.sark_v1_jsonb_problem(value::text) END
+        $$;
+
+        CREATE OR REPLACE FUNCTION pg_temp.sark_v1_jsonb_problem(value jsonb) RETURNS text
+        LANGUAGE sql IMMUTABLE AS $$ SELECT NULL::text $$;
+
+        CREATE OR REPLACE FUNCTION pg_temp.sark_v1_jsonb(value text) RETURNS jsonb
+        LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN pg_temp.sark_v1_jsonb_problem(value) IS NULL THEN value::jsonb END $$;
+
+        CREATE OR REPLACE FUNCTION pg_temp.sark_v1_jsonb(value json) RETURNS jsonb
+        LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN pg_temp.sark_v1_jsonb_problem(value) IS NULL THEN value::jsonb END $$;
+
+        CREATE OR REPLACE FUNCTION pg_temp.sark_v1_jsonb(value jsonb) RETURNS jsonb
+        LANGUAGE sql IMMUTABLE AS $$ SELECT value $$
         """;
 
-    /// <summary>Creates the test function when a JSON column of <paramref name="source"/> is not jsonb.</summary>
-    public static async Task PrepareAsync(NpgsqlConnection connection, V1Source source, CancellationToken cancellationToken)
+    /// <summary>Creates the functions in the connection's session.</summary>
+    public static async Task CreateFunctionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (Columns.Any(c => source.ColumnTypes.GetValueOrDefault(c) is { } type && type != "jsonb"))
-        {
-            await using var command = Sql.Command(CreateSql, connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var command = Sql.Command(CreateFunctionsSql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    /// <summary>
-    /// Why <paramref name="column"/> of <paramref name="alias"/> (a row of <paramref name="table"/>)
-    /// cannot become jsonb, or NULL when it can (and when it is NULL).
-    /// </summary>
-    public static string Problem(V1Source source, string table, string alias, string column) =>
-        source.ColumnTypes.GetValueOrDefault($"{table}.{column}") switch
-        {
-            "jsonb" or null => "NULL::text",
-            // Valid JSON already: only these values can fail the conversion.
-            "json" => $"""
-                CASE WHEN strpos({alias}.{column}::text, E'\\u') > 0 OR {alias}.{column}::text ~ '[0-9][eE][-+]?[0-9]' OR length({alias}.{column}::text) > 16000
-                     THEN {Function}({alias}.{column}::text) END
-                """,
-            _ => $"{Function}({alias}.{column}::text)",
-        };
-
-    /// <summary>The column as jsonb, NULL where <see cref="Problem"/> has a reason (that row is invalid).</summary>
-    public static string AsJsonb(V1Source source, string table, string alias, string column) =>
-        source.ColumnTypes.GetValueOrDefault($"{table}.{column}") is "jsonb" or null
-            ? $"{alias}.{column}"
-            : $"CASE WHEN {Problem(source, table, alias, column)} IS NULL THEN {alias}.{column}::jsonb END";
 }

@@ -4,7 +4,8 @@ namespace Sark.V1Import.Mapping;
 
 /// <summary>
 /// The row rules of the v2 tables as the database itself defines them: every CHECK constraint of
-/// resources and capabilities, read from the catalog of the current schema.
+/// resources and capabilities, read from the catalog of the current schema, and the declared
+/// length of each varchar column.
 /// The mapping evaluates exactly these predicates on each mapped row, so a row the constraints
 /// would refuse is skipped as invalid in every mode (dry run, execute, validate) instead of
 /// aborting a batch; there is no second copy of the rules that could drift from the schema, and a
@@ -14,12 +15,17 @@ namespace Sark.V1Import.Mapping;
 /// coalesce; testing them on every row cost more than the rest of the rules together).
 /// </summary>
 /// <remarks>
+/// The rules become one temporary function per table, <c>pg_temp.sark_v2_resources_problem</c>
+/// and <c>pg_temp.sark_v2_capabilities_problem</c>, which the mapping statements call with a
+/// mapped row and which return the first broken rule's reason, or NULL. Created as a one-line SQL
+/// function, the planner inlines it: the rules run as expressions inside the statement, no
+/// function is called per row.
 /// A predicate may raise an error for one row instead of being false (an operator's CHECK that
 /// casts a JSON field to int, say). Inlined into a set-based statement, that error would fail the
 /// whole statement and so every mode. Trapping errors costs a subtransaction per row, so it is
 /// only done when needed: the callers run the fast inlined form first and, when it fails with an
-/// error about row data, run again with <see cref="TrappingErrorsAsync"/>, which evaluates the
-/// rules in a function that turns such an error into that row's reason.
+/// error about row data, run again after <see cref="TrappingErrorsAsync"/> has replaced the
+/// functions with PL/pgSQL ones that turn such an error into that row's reason.
 /// </remarks>
 internal sealed class V2Constraints
 {
@@ -37,27 +43,33 @@ internal sealed class V2Constraints
         ORDER BY 1, k.conname
         """;
 
-    // The declared types of the columns, for the parameters of the error-trapping function, and
-    // the declared length of a varchar or char column (atttypmod holds it plus a 4-byte header).
-    private const string ColumnsSql = """
-        SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod),
-               CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4 THEN a.atttypmod - 4 END
+    // The declared length of each varchar or char column (atttypmod holds it plus a 4-byte header).
+    private const string LengthsSql = """
+        SELECT c.relname::text, a.attname::text, a.atttypmod - 4
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s ON s.oid = c.relnamespace
         WHERE s.nspname = current_schema() AND c.relname IN ('resources', 'capabilities') AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4
         """;
 
+    // The type the mapping gives each column it writes (MappingSql): the rules see a mapped row as
+    // the mapping would write it. The functions take the row as id and then the table's fields,
+    // in the order the mapping statements pass them.
+    private static readonly Dictionary<string, string> MappedTypes = new(StringComparer.Ordinal)
+    {
+        ["id"] = "text", ["resource_id"] = "text", ["name"] = "text", ["description"] = "text", ["protocol"] = "varchar",
+        ["endpoint"] = "text", ["sensitivity_level"] = "varchar", ["input_schema"] = "jsonb", ["output_schema"] = "jsonb",
+        ["metadata"] = "jsonb", ["created_at"] = "timestamptz", ["updated_at"] = "timestamptz",
+    };
+
     private readonly Dictionary<string, List<Rule>> rules = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> columnTypes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> maxLengths = new(StringComparer.Ordinal);
 
     private V2Constraints()
     {
     }
 
-    /// <summary>Whether the rules are evaluated through the error-trapping functions.</summary>
-    public bool TrapsErrors { get; private init; }
-
-    public static async Task<V2Constraints> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Reads the rules and creates the (inlined) functions in the connection's session.</summary>
+    public static async Task<V2Constraints> CreateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var constraints = new V2Constraints();
         await using (var command = Sql.Command(CatalogSql, connection))
@@ -75,68 +87,78 @@ internal sealed class V2Constraints
             }
         }
 
-        await using (var command = Sql.Command(ColumnsSql, connection))
+        await using (var command = Sql.Command(LengthsSql, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                constraints.columnTypes[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetString(2);
-                if (!reader.IsDBNull(3))
-                {
-                    constraints.maxLengths[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetInt32(3);
-                }
+                constraints.maxLengths[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetInt32(2);
             }
         }
 
+        await constraints.CreateFunctionsAsync(connection, trapping: false, cancellationToken);
         return constraints;
     }
 
     /// <summary>
-    /// The same rules, evaluated through one temporary function per table that catches an error a
-    /// predicate raises and makes it the row's reason. Call it outside any read-only transaction:
-    /// it creates the functions (temporary, so they need only the TEMP privilege and die with the session).
+    /// Replaces the functions with ones that evaluate the same rules catching an error a predicate
+    /// raises and making it the row's reason. Call it outside any read-only transaction.
     /// </summary>
-    public async Task<V2Constraints> TrappingErrorsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public Task TrapErrorsAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        CreateFunctionsAsync(connection, trapping: true, cancellationToken);
+
+    private async Task CreateFunctionsAsync(NpgsqlConnection connection, bool trapping, CancellationToken cancellationToken)
     {
-        foreach (var table in V2Table.All.Where(HasChecks))
+        foreach (var table in V2Table.All)
         {
-            await using var command = Sql.Command(TrappingFunctionSql(table), connection);
+            await using var command = Sql.Command(ProblemFunctionSql(table, trapping), connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        var trapping = new V2Constraints { TrapsErrors = true };
-        foreach (var (table, list) in rules)
-        {
-            trapping.rules[table] = list;
-        }
-
-        foreach (var (column, type) in columnTypes)
-        {
-            trapping.columnTypes[column] = type;
-        }
-
-        foreach (var (column, length) in maxLengths)
-        {
-            trapping.maxLengths[column] = length;
-        }
-
-        return trapping;
     }
 
     private List<Rule> For(V2Table table) =>
         rules.TryGetValue(table.Target, out var list) ? list : rules[table.Target] = [];
 
-    private static string FunctionName(V2Table table) => $"pg_temp.sark_v2_checks_{table.Target}";
-
-    private static IEnumerable<string> Columns(V2Table table) => table.Fields.Prepend("id");
-
-    // Every rule in order, the first that fails giving the reason. One exception block for all of
-    // them (one subtransaction per row, not one per rule); the variable that names the rule being
-    // evaluated keeps its value when the block is left for the handler.
-    private string TrappingFunctionSql(V2Table table)
+    /// <summary>
+    /// The function's definition: the one statement of the tool built at run time, because its
+    /// body is the database's own rules, read from the catalog, which no constant can hold. The
+    /// pieces are the server's own text (pg_get_expr, quote_literal) and fixed column names.
+    /// Inlined form: one CASE, the first broken rule giving the reason; like the database, a rule
+    /// that evaluates to NULL passes. Trapping form: every rule in order in one exception block (one
+    /// subtransaction per row, not one per rule); the variable that names the rule being evaluated
+    /// keeps its value when the block is left for the handler. It is VOLATILE so the planner calls it
+    /// once per row instead of inlining the mapping's reference to it twice.
+    /// </summary>
+    internal string ProblemFunctionSql(V2Table table, bool trapping)
     {
-        var parameters = string.Join(", ", Columns(table).Select(c => $"{c} {columnTypes.GetValueOrDefault($"{table.Target}.{c}", "text")}"));
-        var body = string.Concat(For(table).Select(r => $"""
+        var columns = table.Fields.Prepend("id").ToList();
+        var parameters = string.Join(", ", columns.Select(c => $"{c} {MappedTypes[c]}"));
+        var tooLong = columns
+            .Where(c => maxLengths.ContainsKey($"{table.Target}.{c}"))
+            .Select(c => (Column: c, Length: maxLengths[$"{table.Target}.{c}"]))
+            .Select(c => (Test: $"length({c.Column}) > {c.Length}", Reason: $"'{c.Column} is longer than {c.Length} characters (' || length({c.Column}) || ')'"))
+            .ToList();
+        var header = $"CREATE OR REPLACE FUNCTION pg_temp.sark_v2_{table.Target}_problem({parameters}) RETURNS text";
+        if (!trapping)
+        {
+            var branches = tooLong.Select(c => $"\n        WHEN {c.Test} THEN {c.Reason}")
+                .Concat(For(table).Select(r => $"\n        WHEN NOT coalesce(({r.Predicate}), true) THEN {r.Reason}"))
+                .ToList();
+            var body = branches.Count == 0 ? "SELECT NULL::text" : $"SELECT CASE{string.Concat(branches)}\n    END";
+            return $"""
+                {header}
+                LANGUAGE sql STABLE AS $sark_checks$
+                    {body}
+                $sark_checks$
+                """;
+        }
+
+        var statements = string.Concat(tooLong.Select(c => $"""
+
+                IF {c.Test} THEN
+                    RETURN {c.Reason};
+                END IF;
+            """)) + string.Concat(For(table).Select(r => $"""
 
                 sark_rule := {r.Label};
                 IF NOT coalesce(({r.Predicate}), true) THEN
@@ -144,11 +166,11 @@ internal sealed class V2Constraints
                 END IF;
             """));
         return $"""
-            CREATE OR REPLACE FUNCTION {FunctionName(table)}({parameters}) RETURNS text
-            LANGUAGE plpgsql AS $sark_checks$
+            {header}
+            LANGUAGE plpgsql VOLATILE AS $sark_checks$
             DECLARE
                 sark_rule text;
-            BEGIN{body}
+            BEGIN{statements}
                 RETURN NULL;
             EXCEPTION WHEN OTHERS THEN
                 RETURN sark_rule || ' failed on this row: ' || SQLERRM;
@@ -156,36 +178,6 @@ internal sealed class V2Constraints
             $sark_checks$
             """;
     }
-
-    /// <summary>
-    /// CASE branches yielding 'invalid|reason' for the first rule a mapped row breaks. The row's
-    /// columns must be in scope unqualified, under their v2 names. Like the database, a rule that
-    /// evaluates to NULL passes. When trapping errors, the branch reads <c>trapped.problem</c>
-    /// from <see cref="TrappingJoin"/> instead.
-    /// </summary>
-    public string Violations(V2Table table) => TooLong(table) + (TrapsErrors && HasChecks(table)
-        ? "\n    WHEN trapped.problem IS NOT NULL THEN 'invalid|' || trapped.problem"
-        : string.Concat(For(table).Select(r => $"\n    WHEN NOT coalesce(({r.Predicate}), true) THEN 'invalid|' || {r.Reason}")));
-
-    // A value longer than its v2 column's declared length: the mapping writes text, so such a
-    // value is never cut short by a cast, and the database would refuse it. The length is the
-    // column's own, so a column an operator widened or narrowed is honoured.
-    private string TooLong(V2Table table) => string.Concat(Columns(table)
-        .Where(c => maxLengths.ContainsKey($"{table.Target}.{c}"))
-        .Select(c => (Column: c, Length: maxLengths[$"{table.Target}.{c}"]))
-        .Select(c => $"\n    WHEN length({c.Column}) > {c.Length} THEN 'invalid|{c.Column} is longer than {c.Length} characters (' || length({c.Column}) || ')'"));
-
-    /// <summary>
-    /// When trapping errors, the join that evaluates the rules once per row of <paramref name="alias"/>
-    /// through the function (OFFSET 0 keeps it from being inlined and called once per reference); else nothing.
-    /// </summary>
-    public string TrappingJoin(V2Table table, string alias) => !TrapsErrors || !HasChecks(table) ? "" : $"""
-
-        CROSS JOIN LATERAL (SELECT {FunctionName(table)}({string.Join(", ", Columns(table).Select(c => $"{alias}.{c}"))}) AS problem OFFSET 0) trapped
-        """;
-
-    /// <summary>Whether any rule (a check or a declared length) applies to a row of <paramref name="table"/>.</summary>
-    public bool Any(V2Table table) => For(table).Count > 0 || Columns(table).Any(c => maxLengths.ContainsKey($"{table.Target}.{c}"));
 
     /// <summary>Whether <paramref name="table"/> has CHECKs, which are what can raise an error.</summary>
     public bool HasChecks(V2Table table) => For(table).Count > 0;

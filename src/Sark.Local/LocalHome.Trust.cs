@@ -94,7 +94,7 @@ internal sealed partial class LocalHome
     {
         // The home itself belongs to the server user; everything above it (and links to it) is checked.
         var entries = pathEntries.Where(e => e != Root).Distinct().ToList();
-        var result = await ProcessRunner.RunAsync("sh", ["-c", "id -u && stat -c '%u %a %U %F' -- \"$@\"", "sh", .. entries], null, cancellationToken);
+        var result = await ProcessRunner.RunAsync("sh", ["-c", "id -u && stat -c '%u %a %U %F' -- \"$@\"", "sh", .. entries], null, cancellationToken).ConfigureAwait(false);
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (result.ExitCode != 0 || lines.Length != entries.Count + 1)
         {
@@ -135,7 +135,7 @@ internal sealed partial class LocalHome
         if (missing.Count > 0)
         {
             // 0755: the server user may have to pass through them.
-            await MustAsync(ProcessRunner.RunAsync("mkdir", ["-m", "0755", "--", .. missing], null, cancellationToken), $"could not create the folders above {home}");
+            await MustAsync(ProcessRunner.RunAsync("mkdir", ["-m", "0755", "--", .. missing], null, cancellationToken), $"could not create the folders above {home}").ConfigureAwait(false);
         }
     }
 
@@ -159,7 +159,7 @@ internal sealed partial class LocalHome
 
     private static async Task MustAsync(Task<ProcessResult> command, string what)
     {
-        var result = await command;
+        var result = await command.ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"{what}: {LastLine(result.Output)}");

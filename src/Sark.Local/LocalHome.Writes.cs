@@ -15,24 +15,24 @@ internal sealed partial class LocalHome
     /// </summary>
     private async Task<bool> TryCreateAsync(CancellationToken cancellationToken)
     {
-        await CreateMissingParentsAsync(Root, cancellationToken);
+        await CreateMissingParentsAsync(Root, cancellationToken).ConfigureAwait(false);
         var parent = Path.GetDirectoryName(Root)!;
-        if (runAs is not null && (await ProcessRunner.RunAsync("test", ["-x", parent], runAs, cancellationToken)).ExitCode != 0)
+        if (runAs is not null && (await ProcessRunner.RunAsync("test", ["-x", parent], runAs, cancellationToken).ConfigureAwait(false)).ExitCode != 0)
         {
             throw UnreachableBy(runAs, parent);
         }
 
         var staging = Path.Join(parent, $".{Path.GetFileName(Root)}.sark-new-{Guid.NewGuid():N}");
-        await MustAsync(ProcessRunner.RunAsync("mkdir", ["-m", "0700", "--", staging], null, cancellationToken), $"could not create {Root}");
+        await MustAsync(ProcessRunner.RunAsync("mkdir", ["-m", "0700", "--", staging], null, cancellationToken), $"could not create {Root}").ConfigureAwait(false);
         try
         {
             if (runAs is not null)
             {
                 // -h: should the name be a link by now, the link changes hands, not what it points to.
-                await MustAsync(ProcessRunner.RunAsync("chown", ["-h", $"{runAs}:", "--", staging], null, cancellationToken), $"could not give {staging} to the '{runAs}' system user");
+                await MustAsync(ProcessRunner.RunAsync("chown", ["-h", $"{runAs}:", "--", staging], null, cancellationToken), $"could not give {staging} to the '{runAs}' system user").ConfigureAwait(false);
             }
 
-            await WriteFileAsync(Path.Join(staging, MarkerFileName), MarkerText, append: false, cancellationToken);
+            await WriteFileAsync(Path.Join(staging, MarkerFileName), MarkerText, append: false, cancellationToken).ConfigureAwait(false);
             // rename(2) fails on anything but an empty folder, which it would replace: look first,
             // so that only a folder made in the microseconds between could go.
             if (Path.Exists(Root))
@@ -52,7 +52,7 @@ internal sealed partial class LocalHome
         }
         finally
         {
-            await RemoveStagingAsync(staging, cancellationToken);
+            await RemoveStagingAsync(staging, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -65,7 +65,7 @@ internal sealed partial class LocalHome
 
         if (Directory.EnumerateFileSystemEntries(staging).Any())
         {
-            await DeleteContentsAsync(staging, cancellationToken);
+            await DeleteContentsAsync(staging, cancellationToken).ConfigureAwait(false);
         }
 
         // rmdir: removes only an empty folder and never follows a link.
@@ -81,12 +81,13 @@ internal sealed partial class LocalHome
     {
         if (runAs is null)
         {
-            await (append ? File.AppendAllTextAsync(path, content, cancellationToken) : File.WriteAllTextAsync(path, content, cancellationToken));
+            var write = append ? File.AppendAllTextAsync(path, content, cancellationToken) : File.WriteAllTextAsync(path, content, cancellationToken);
+            await write.ConfigureAwait(false);
             return;
         }
 
         var script = append ? "cat >> \"$1\"" : "cat > \"$1\"";
-        var result = await ProcessRunner.RunAsync("sh", ["-c", script, "sh", path], runAs, content, cancellationToken);
+        var result = await ProcessRunner.RunAsync("sh", ["-c", script, "sh", path], runAs, content, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"could not write {path} as the '{runAs}' system user: {result.Output}");
@@ -99,7 +100,7 @@ internal sealed partial class LocalHome
     /// </summary>
     private async Task DeleteContentsAsync(string directory, CancellationToken cancellationToken)
     {
-        var result = await ProcessRunner.RunAsync("find", [directory, "-mindepth", "1", "-delete"], runAs, cancellationToken);
+        var result = await ProcessRunner.RunAsync("find", [directory, "-mindepth", "1", "-delete"], runAs, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"could not empty {directory} as '{ServerUser}' (left by a failed initdb or an unfinished home): {LastLine(result.Output)}");

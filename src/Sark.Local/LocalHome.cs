@@ -132,7 +132,7 @@ internal sealed partial class LocalHome
         }
 
         CheckPathCharacters(Root, SocketPath);
-        await CheckNoOtherUserControlsThePathAsync(cancellationToken);
+        await CheckNoOtherUserControlsThePathAsync(cancellationToken).ConfigureAwait(false);
         var kind = Classify();
         switch (kind)
         {
@@ -145,10 +145,10 @@ internal sealed partial class LocalHome
                 return kind;
         }
 
-        await CheckServerUserOwnsAsync(Root, cancellationToken);
+        await CheckServerUserOwnsAsync(Root, cancellationToken).ConfigureAwait(false);
         if (Directory.Exists(RunDirectory))
         {
-            await CheckServerUserOwnsAsync(RunDirectory, cancellationToken);
+            await CheckServerUserOwnsAsync(RunDirectory, cancellationToken).ConfigureAwait(false);
         }
 
         return kind;
@@ -157,21 +157,21 @@ internal sealed partial class LocalHome
     /// <summary>Verifies the home and creates it if needed; marks it as sark's.</summary>
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        var kind = await VerifyAsync(cancellationToken);
+        var kind = await VerifyAsync(cancellationToken).ConfigureAwait(false);
         if (kind == LocalHomeKind.Missing)
         {
-            if (await TryCreateAsync(cancellationToken))
+            if (await TryCreateAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
 
             // Another sark (or someone) made it first: check it like any existing home.
-            kind = await VerifyAsync(cancellationToken);
+            kind = await VerifyAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (kind is LocalHomeKind.Empty or LocalHomeKind.LegacySark)
         {
-            await WriteFileAsync(Marker, MarkerText, append: false, cancellationToken);
+            await WriteFileAsync(Marker, MarkerText, append: false, cancellationToken).ConfigureAwait(false);
         }
         else if (kind == LocalHomeKind.Missing)
         {
@@ -188,7 +188,7 @@ internal sealed partial class LocalHome
     {
         var (program, verb) = Directory.Exists(RunDirectory) ? ("chmod", "protect") : ("mkdir", "create");
         string[] arguments = program == "chmod" ? ["0700", "--", RunDirectory] : ["-m", "0700", "--", RunDirectory];
-        await MustAsync(ProcessRunner.RunAsync(program, arguments, runAs, cancellationToken), $"could not {verb} {RunDirectory} as '{ServerUser}'");
+        await MustAsync(ProcessRunner.RunAsync(program, arguments, runAs, cancellationToken), $"could not {verb} {RunDirectory} as '{ServerUser}'").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -208,7 +208,7 @@ internal sealed partial class LocalHome
 
             if (Directory.Exists(DataDirectory))
             {
-                await DeleteContentsAsync(DataDirectory, cancellationToken);
+                await DeleteContentsAsync(DataDirectory, cancellationToken).ConfigureAwait(false);
             }
         }
         else if (Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())
@@ -219,7 +219,7 @@ internal sealed partial class LocalHome
 
         if (!File.Exists(InitdbMarker))
         {
-            await WriteFileAsync(InitdbMarker, "sark's initdb has not finished; sark may delete data/ and run it again.\n", append: false, cancellationToken);
+            await WriteFileAsync(InitdbMarker, "sark's initdb has not finished; sark may delete data/ and run it again.\n", append: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -241,13 +241,13 @@ internal sealed partial class LocalHome
 
     private async Task CheckServerUserOwnsAsync(string directory, CancellationToken cancellationToken)
     {
-        if (runAs is not null && (await ProcessRunner.RunAsync("test", ["-x", directory], runAs, cancellationToken)).ExitCode != 0)
+        if (runAs is not null && (await ProcessRunner.RunAsync("test", ["-x", directory], runAs, cancellationToken).ConfigureAwait(false)).ExitCode != 0)
         {
             throw UnreachableBy(runAs, directory);
         }
 
         // test -O: the file exists and is owned by the user running the test.
-        if ((await ProcessRunner.RunAsync("test", ["-O", directory], runAs, cancellationToken)).ExitCode != 0)
+        if ((await ProcessRunner.RunAsync("test", ["-O", directory], runAs, cancellationToken).ConfigureAwait(false)).ExitCode != 0)
         {
             throw new LocalPostgresException(
                 $"{directory} is not owned by '{ServerUser}', the user the embedded server runs as, and sark does not take over folders it did not create: choose a new folder with {LocalPostgresOptions.HomeDirectoryTerm} (sark creates it), or give this one to that user yourself (chown -R {ServerUser}: {directory})");

@@ -33,14 +33,14 @@ internal sealed class LocalLock : IAsyncDisposable
     {
         if (stream is not null)
         {
-            await stream.DisposeAsync();
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
 
         if (holder is not null)
         {
             // The holder reads its stdin until it closes; so does the kernel when sark dies.
             holder.StandardInput.Close();
-            await holder.WaitForExitAsync();
+            await holder.WaitForExitAsync().ConfigureAwait(false);
             holder.Dispose();
         }
     }
@@ -61,7 +61,7 @@ internal sealed class LocalLock : IAsyncDisposable
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100, cancellationToken);
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -94,13 +94,13 @@ internal sealed class LocalLock : IAsyncDisposable
         var process = Process.Start(start) ?? throw new LocalPostgresException("could not start runuser to lock the embedded PostgreSQL's home");
         try
         {
-            if (await process.StandardOutput.ReadLineAsync(cancellationToken) == "locked")
+            if (await process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false) == "locked")
             {
                 return new LocalLock(process);
             }
 
-            var error = await process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            var error = await process.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             throw process.ExitCode == WaitRanOut
                 ? Busy(path, wait, null)
                 : new LocalPostgresException($"could not lock {path} as the '{user}' system user: {error.Trim()}");

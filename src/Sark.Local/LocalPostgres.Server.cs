@@ -8,7 +8,7 @@ public sealed partial class LocalPostgres
 {
     private async Task InitialiseAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
     {
-        await home.BeginInitdbAsync(cancellationToken);
+        await home.BeginInitdbAsync(cancellationToken).ConfigureAwait(false);
 
         // No host lines at all; pg_hba.conf is rewritten at every start anyway.
         List<string> arguments = ["-D", home.DataDirectory, "-U", SuperUser, "--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--locale=C"];
@@ -17,7 +17,7 @@ public sealed partial class LocalPostgres
             arguments.Add("--no-sync");
         }
 
-        var result = await ProcessRunner.RunAsync(binaries.InitDb, arguments, RunAs, cancellationToken);
+        var result = await ProcessRunner.RunAsync(binaries.InitDb, arguments, RunAs, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"initdb failed in {home.DataDirectory}: {LocalHome.LastLine(result.Output)}");
@@ -35,14 +35,14 @@ public sealed partial class LocalPostgres
             settings.AddRange(["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
         }
 
-        await home.WriteFileAsync(home.ConfigFile, string.Join('\n', settings) + "\n", append: true, cancellationToken);
-        await home.EndInitdbAsync(cancellationToken);
+        await home.WriteFileAsync(home.ConfigFile, string.Join('\n', settings) + "\n", append: true, cancellationToken).ConfigureAwait(false);
+        await home.EndInitdbAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task StartServerAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
     {
         // Rewritten at every start: clusters of earlier sark versions trusted every TCP client.
-        await home.WriteFileAsync(home.HbaFile, AccessRules(), append: false, cancellationToken);
+        await home.WriteFileAsync(home.HbaFile, AccessRules(), append: false, cancellationToken).ConfigureAwait(false);
 
         // On the command line, these beat postgresql.conf and ALTER SYSTEM, so an older cluster's
         // listen_addresses = '127.0.0.1' cannot come back. pg_ctl passes -o through /bin/sh.
@@ -56,7 +56,7 @@ public sealed partial class LocalPostgres
             binaries.PgCtl,
             ["start", "-D", home.DataDirectory, "-l", home.LogFile, "-w", "-t", "60", "-o", serverOptions],
             RunAs,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"the embedded PostgreSQL in {home.DataDirectory} did not start: {LocalHome.LastLine(ReadLogTail() ?? result.Output)} (log: {home.LogFile})");
@@ -75,7 +75,7 @@ public sealed partial class LocalPostgres
 
     private async Task StopServerAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
     {
-        var result = await ProcessRunner.RunAsync(binaries.PgCtl, ["stop", "-D", home.DataDirectory, "-m", "fast", "-w", "-t", "60"], RunAs, cancellationToken);
+        var result = await ProcessRunner.RunAsync(binaries.PgCtl, ["stop", "-D", home.DataDirectory, "-m", "fast", "-w", "-t", "60"], RunAs, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"pg_ctl stop failed for {home.DataDirectory}: {LocalHome.LastLine(result.Output)}");
@@ -97,7 +97,7 @@ public sealed partial class LocalPostgres
                 $"the cluster in {home.DataDirectory} was made by PostgreSQL {clusterVersion}, but the server binaries found are version {binaries.MajorVersion}; set {PostgresBinaries.BinDirectoryVariable} to the version {clusterVersion} bin directory or choose another {LocalPostgresOptions.HomeDirectoryTerm}");
         }
 
-        var result = await ProcessRunner.RunAsync(binaries.PgCtl, ["status", "-D", home.DataDirectory], RunAs, cancellationToken);
+        var result = await ProcessRunner.RunAsync(binaries.PgCtl, ["status", "-D", home.DataDirectory], RunAs, cancellationToken).ConfigureAwait(false);
         var pidFile = Path.Combine(home.DataDirectory, "postmaster.pid");
         if (result.ExitCode != 0 || !File.Exists(pidFile))
         {
@@ -106,7 +106,7 @@ public sealed partial class LocalPostgres
 
         // postmaster.pid (PostgreSQL's documented layout): 1 pid, 4 port, 5 first socket
         // directory, 6 first listen address (empty without a TCP listener).
-        var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
+        var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken).ConfigureAwait(false);
         if (lines.Length < 4 || !int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             || !int.TryParse(lines[3].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {

@@ -37,34 +37,35 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
         WithinHomeAsync(async () =>
         {
             ValidateDatabaseName(Options.DatabaseName);
-            var binaries = await PostgresBinaries.FindAsync(cancellationToken);
-            await home.PrepareAsync(cancellationToken);
-            await using var fileLock = await LocalLock.AcquireAsync(home.LockFile, RunAs, Options.LockWait, cancellationToken);
-            await home.PrepareRunDirectoryAsync(cancellationToken);
+            var binaries = await PostgresBinaries.FindAsync(cancellationToken).ConfigureAwait(false);
+            await home.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            var fileLock = await LocalLock.AcquireAsync(home.LockFile, RunAs, Options.LockWait, cancellationToken).ConfigureAwait(false);
+            await using var fileLockDisposal = fileLock.ConfigureAwait(false);
+            await home.PrepareRunDirectoryAsync(cancellationToken).ConfigureAwait(false);
             if (!home.IsInitialised)
             {
-                await InitialiseAsync(binaries, cancellationToken);
+                await InitialiseAsync(binaries, cancellationToken).ConfigureAwait(false);
             }
 
-            var status = await ReadStatusAsync(binaries, cancellationToken);
+            var status = await ReadStatusAsync(binaries, cancellationToken).ConfigureAwait(false);
             if (status.State == LocalServerState.RunningInsecure)
             {
                 // Started by an earlier sark with a TCP listener any local user could reach.
-                await StopServerAsync(binaries, cancellationToken);
-                status = await ReadStatusAsync(binaries, cancellationToken);
+                await StopServerAsync(binaries, cancellationToken).ConfigureAwait(false);
+                status = await ReadStatusAsync(binaries, cancellationToken).ConfigureAwait(false);
             }
 
             if (status.State != LocalServerState.Running)
             {
-                await StartServerAsync(binaries, cancellationToken);
-                status = await ReadStatusAsync(binaries, cancellationToken);
+                await StartServerAsync(binaries, cancellationToken).ConfigureAwait(false);
+                status = await ReadStatusAsync(binaries, cancellationToken).ConfigureAwait(false);
                 if (status.State != LocalServerState.Running)
                 {
                     throw new LocalPostgresException($"the embedded PostgreSQL in {home.DataDirectory} did not stay up socket-only; see {home.LogFile}");
                 }
             }
 
-            await EnsureDatabaseAsync(cancellationToken);
+            await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
             return status;
         });
 
@@ -72,20 +73,21 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
     public Task<bool> StopAsync(CancellationToken cancellationToken = default) =>
         WithinHomeAsync(async () =>
         {
-            if (await home.VerifyAsync(cancellationToken) is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
+            if (await home.VerifyAsync(cancellationToken).ConfigureAwait(false) is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
             {
                 return false;
             }
 
-            await using var fileLock = await LocalLock.AcquireAsync(home.LockFile, RunAs, Options.LockWait, cancellationToken);
-            var binaries = await PostgresBinaries.FindAsync(cancellationToken);
-            var status = await ReadStatusAsync(binaries, cancellationToken);
+            var fileLock = await LocalLock.AcquireAsync(home.LockFile, RunAs, Options.LockWait, cancellationToken).ConfigureAwait(false);
+            await using var fileLockDisposal = fileLock.ConfigureAwait(false);
+            var binaries = await PostgresBinaries.FindAsync(cancellationToken).ConfigureAwait(false);
+            var status = await ReadStatusAsync(binaries, cancellationToken).ConfigureAwait(false);
             if (status.State is not (LocalServerState.Running or LocalServerState.RunningInsecure))
             {
                 return false;
             }
 
-            await StopServerAsync(binaries, cancellationToken);
+            await StopServerAsync(binaries, cancellationToken).ConfigureAwait(false);
             return true;
         });
 
@@ -93,13 +95,13 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
     public Task<LocalServerStatus> StatusAsync(CancellationToken cancellationToken = default) =>
         WithinHomeAsync(async () =>
         {
-            if (await home.VerifyAsync(cancellationToken) is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
+            if (await home.VerifyAsync(cancellationToken).ConfigureAwait(false) is LocalHomeKind.Missing or LocalHomeKind.Empty || !home.IsInitialised)
             {
                 return new LocalServerStatus(LocalServerState.NotInitialised, home.Root, null, null, null, null);
             }
 
-            var binaries = await PostgresBinaries.FindAsync(cancellationToken);
-            return await ReadStatusAsync(binaries, cancellationToken);
+            var binaries = await PostgresBinaries.FindAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadStatusAsync(binaries, cancellationToken).ConfigureAwait(false);
         });
 
     /// <summary>
@@ -110,7 +112,7 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
     {
         try
         {
-            return await work();
+            return await work().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -129,15 +131,16 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
             Pooling = false,
             ApplicationName = "sark local",
         };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
         exists.Parameters.Add(new NpgsqlParameter { Value = Options.DatabaseName });
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
         {
             // The name was validated as a plain identifier, so quoting it is enough.
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Options.DatabaseName}\"", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{Options.DatabaseName}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -21,13 +21,13 @@ public sealed partial record PostgresBinaries(string BinDirectory, int MajorVers
     {
         var overridden = Environment.GetEnvironmentVariable(BinDirectoryVariable);
         var candidates = string.IsNullOrWhiteSpace(overridden)
-            ? await CandidateDirectoriesAsync(cancellationToken)
+            ? await CandidateDirectoriesAsync(cancellationToken).ConfigureAwait(false)
             : [overridden];
 
         PostgresBinaries? best = null;
         foreach (var directory in candidates.Distinct(StringComparer.Ordinal))
         {
-            var found = await ProbeAsync(directory, cancellationToken);
+            var found = await ProbeAsync(directory, cancellationToken).ConfigureAwait(false);
             if (found is not null && (best is null || found.MajorVersion > best.MajorVersion))
             {
                 best = found;
@@ -56,7 +56,7 @@ public sealed partial record PostgresBinaries(string BinDirectory, int MajorVers
         {
             try
             {
-                var result = await ProcessRunner.RunAsync(pgConfig, ["--bindir"], null, cancellationToken);
+                var result = await ProcessRunner.RunAsync(pgConfig, ["--bindir"], null, cancellationToken).ConfigureAwait(false);
                 if (result.ExitCode == 0)
                 {
                     directories.Add(result.StandardOutput.Trim());
@@ -91,7 +91,7 @@ public sealed partial record PostgresBinaries(string BinDirectory, int MajorVers
             return null;
         }
 
-        var result = await ProcessRunner.RunAsync(Path.Combine(directory, "pg_ctl"), ["--version"], null, cancellationToken);
+        var result = await ProcessRunner.RunAsync(Path.Combine(directory, "pg_ctl"), ["--version"], null, cancellationToken).ConfigureAwait(false);
         var match = VersionPattern().Match(result.StandardOutput);
         return match.Success ? new PostgresBinaries(directory, int.Parse(match.Groups[1].Value)) : null;
     }

@@ -40,27 +40,29 @@ public static class Baseline
 
     public static async Task<(TimeSpan Elapsed, long Rows)> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken), cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
+        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
 
         var clock = Stopwatch.StartNew();
         long rows = 0;
         foreach (var sql in HelpersSql)
         {
-            await using var helper = Sql.Command(sql, connection, transaction);
-            await helper.ExecuteNonQueryAsync(cancellationToken);
+            using var helper = Sql.Command(sql, connection, transaction);
+            await helper.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var sql in InsertsSql)
         {
-            await using var insert = Sql.Command(sql, connection, transaction);
-            rows += await insert.ExecuteNonQueryAsync(cancellationToken);
+            using var insert = Sql.Command(sql, connection, transaction);
+            rows += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var elapsed = clock.Elapsed;
-        await transaction.RollbackAsync(cancellationToken);
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         return (elapsed, rows);
     }
 }

@@ -135,7 +135,7 @@ public sealed partial class Importer
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] statements, Guid? checkpoint, Guid upper, long runId,
         CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
         foreach (var sql in statements)
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -144,9 +144,10 @@ public sealed partial class Importer
         }
 
         BatchTally tally;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            await reader.ReadAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             tally = BatchTally.FromCounts(reader);
         }
 
@@ -164,17 +165,18 @@ public sealed partial class Importer
         for (var i = 0; i < statements.Length; i++)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await using var command = Sql.Command(statements[i], connection, transaction);
+            using var command = Sql.Command(statements[i], connection, transaction);
             AddParameters(command.Parameters, checkpoint, upper, runId);
             if (i == CountStatement)
             {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerDisposal = reader.ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 tally = BatchTally.FromCounts(reader);
             }
             else
             {
-                affected[i] = await command.ExecuteNonQueryAsync(cancellationToken);
+                affected[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var key = $"{table.Target} {i} {statements[i].TrimStart().Split([' ', '\n'], 3)[0].ToLowerInvariant()}";

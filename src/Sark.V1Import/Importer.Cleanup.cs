@@ -53,30 +53,32 @@ public sealed partial class Importer
     /// </summary>
     private static async Task CleanupAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
+        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var (table, removeStale, forgetDeleted) in new[]
         {
             (V2Table.Capabilities, RemoveStaleCapabilitiesSql, ForgetDeletedCapabilitiesSql),
             (V2Table.Resources, RemoveStaleResourcesSql, ForgetDeletedResourcesSql),
         })
         {
-            await using var command = Sql.Command(removeStale, connection, transaction);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            using var command = Sql.Command(removeStale, connection, transaction);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                await reader.ReadAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 run.For(table.Target).Removed += reader.GetInt64(0);
             }
 
-            await using var orphans = Sql.Command(forgetDeleted, connection, transaction);
-            await orphans.ExecuteNonQueryAsync(cancellationToken);
+            using var orphans = Sql.Command(forgetDeleted, connection, transaction);
+            await orphans.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var save = run.SaveCommand(connection, transaction))
+        using (var save = run.SaveCommand(connection, transaction))
         {
-            await save.ExecuteNonQueryAsync(cancellationToken);
+            await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

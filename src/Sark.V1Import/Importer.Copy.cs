@@ -13,21 +13,21 @@ public sealed partial class Importer
         var statements = BatchStatements(table);
         if (table == V2Table.Capabilities)
         {
-            await SkipToolsOfRefusedServersAsync(connection, run.RunId, cancellationToken);
+            await SkipToolsOfRefusedServersAsync(connection, run.RunId, cancellationToken).ConfigureAwait(false);
         }
 
         var counts = run.For(table.Target);
         var guard = new RefusalGuard(counts.Read - counts.Invalid - counts.Conflicts - counts.Duplicates > 0);
-        while (await NextBatchEndAsync(connection, table, run.Checkpoint, cancellationToken) is { } upper)
+        while (await NextBatchEndAsync(connection, table, run.Checkpoint, cancellationToken).ConfigureAwait(false) is { } upper)
         {
             var refusals = new List<PostgresException>();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var tally = await CopyBatchAsync(connection, table, statements, run, upper, refusals, cancellationToken);
+            var tally = await CopyBatchAsync(connection, table, statements, run, upper, refusals, cancellationToken).ConfigureAwait(false);
             LogBatch(table, tally, refusals.Count, clock.ElapsedMilliseconds);
             guard.Add(tally.Read - tally.Invalid - tally.Conflicts - tally.Duplicates, refusals);
             if (guard.StopsNow)
             {
-                await StopPhaseAsync(connection, table, run, guard, cancellationToken);
+                await StopPhaseAsync(connection, table, run, guard, cancellationToken).ConfigureAwait(false);
             }
 
             Progress?.Report(new ImportProgress(run.Phase, run.Counts.Values.Sum(c => c.Read), total));
@@ -35,7 +35,7 @@ public sealed partial class Importer
 
         if (guard.StopsAtEnd)
         {
-            await StopPhaseAsync(connection, table, run, guard, cancellationToken);
+            await StopPhaseAsync(connection, table, run, guard, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -63,10 +63,10 @@ public sealed partial class Importer
 
     private async Task<Guid?> NextBatchEndAsync(NpgsqlConnection connection, V2Table table, Guid? checkpoint, CancellationToken cancellationToken)
     {
-        await using var bound = Sql.Command(table == V2Table.Resources ? NextResourcesBatchEndSql : NextCapabilitiesBatchEndSql, connection);
+        using var bound = Sql.Command(table == V2Table.Resources ? NextResourcesBatchEndSql : NextCapabilitiesBatchEndSql, connection);
         bound.Parameters.Add(new NpgsqlParameter { Value = (object?)checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         bound.Parameters.Add(new NpgsqlParameter { Value = options.BatchSize });
-        return await bound.ExecuteScalarAsync(cancellationToken) as Guid?;
+        return await bound.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as Guid?;
     }
 
     /// <summary>
@@ -78,37 +78,37 @@ public sealed partial class Importer
         NpgsqlConnection connection, V2Table table, string[] statements, RunState run, Guid upper, List<PostgresException> refusals,
         CancellationToken cancellationToken)
     {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             BatchTally tally;
             try
             {
                 tally = options.TimeStatements
-                    ? await RunTimedAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken)
-                    : await RunBatchAsync(connection, transaction, statements, run.Checkpoint, upper, run.RunId, cancellationToken);
+                    ? await RunTimedAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, cancellationToken).ConfigureAwait(false)
+                    : await RunBatchAsync(connection, transaction, statements, run.Checkpoint, upper, run.RunId, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException error) when (IsRowRefusal(error))
             {
-                await transaction.RollbackAsync(cancellationToken);
-                await transaction.DisposeAsync();
-                transaction = await connection.BeginTransactionAsync(cancellationToken);
-                tally = await RunRowsApartAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, refusals, cancellationToken);
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                tally = await RunRowsApartAsync(connection, transaction, table, statements, run.Checkpoint, upper, run.RunId, refusals, cancellationToken).ConfigureAwait(false);
             }
 
             tally.AddTo(run.For(table.Target));
             run.Checkpoint = upper;
-            await using (var save = run.SaveCommand(connection, transaction))
+            using (var save = run.SaveCommand(connection, transaction))
             {
-                await save.ExecuteNonQueryAsync(cancellationToken);
+                await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return tally;
         }
         finally
         {
-            await transaction.DisposeAsync();
+            await transaction.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -50,23 +50,24 @@ public sealed partial class Importer
     private static async Task StopPhaseAsync(
         NpgsqlConnection connection, V2Table table, RunState run, RefusalGuard guard, CancellationToken cancellationToken)
     {
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
         {
-            await using (var forget = Sql.Command(ForgetIssuesOfTableSql, connection, transaction))
+            using (var forget = Sql.Command(ForgetIssuesOfTableSql, connection, transaction))
             {
                 forget.Parameters.Add(new NpgsqlParameter { Value = run.RunId });
                 forget.Parameters.Add(new NpgsqlParameter { Value = table.Source });
-                await forget.ExecuteNonQueryAsync(cancellationToken);
+                await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             run.Counts[table.Target] = new ImportCounts();
             run.Checkpoint = null;
-            await using (var save = run.SaveCommand(connection, transaction))
+            using (var save = run.SaveCommand(connection, transaction))
             {
-                await save.ExecuteNonQueryAsync(cancellationToken);
+                await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         throw new SarkException(

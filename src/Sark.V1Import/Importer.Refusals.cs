@@ -47,19 +47,20 @@ public sealed partial class Importer
     {
         var ids = new List<Guid>();
         var candidates = 0;
-        await using (var read = Sql.Command(table == V2Table.Resources ? ResourcesOfBatchSql : CapabilitiesOfBatchSql, connection, transaction))
+        using (var read = Sql.Command(table == V2Table.Resources ? ResourcesOfBatchSql : CapabilitiesOfBatchSql, connection, transaction))
         {
             read.Parameters.Add(new NpgsqlParameter { Value = (object?)checkpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             read.Parameters.Add(new NpgsqlParameter { Value = upper, NpgsqlDbType = NpgsqlDbType.Uuid });
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 ids.Add(reader.GetGuid(0));
                 candidates += reader.GetBoolean(1) ? 1 : 0;
             }
         }
 
-        var tally = await SplitAsync(0, ids.Count);
+        var tally = await SplitAsync(0, ids.Count).ConfigureAwait(false);
         if (refused.Count == candidates && candidates >= WholeBatchRefusalRows)
         {
             // Every row refused: a broken trigger or constraint, not bad rows. Listing them all would
@@ -75,26 +76,26 @@ public sealed partial class Importer
         async Task<BatchTally> SplitAsync(int from, int to)
         {
             var lower = from == 0 ? checkpoint : ids[from - 1];
-            await transaction.SaveAsync("v1_rows", cancellationToken);
+            await transaction.SaveAsync("v1_rows", cancellationToken).ConfigureAwait(false);
             try
             {
-                var done = await RunBatchAsync(connection, transaction, statements, lower, ids[to - 1], runId, cancellationToken);
-                await transaction.ReleaseAsync("v1_rows", cancellationToken);
+                var done = await RunBatchAsync(connection, transaction, statements, lower, ids[to - 1], runId, cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync("v1_rows", cancellationToken).ConfigureAwait(false);
                 return done;
             }
             catch (PostgresException error) when (IsRowRefusal(error))
             {
-                await transaction.RollbackAsync("v1_rows", cancellationToken);
-                await transaction.ReleaseAsync("v1_rows", cancellationToken);
+                await transaction.RollbackAsync("v1_rows", cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync("v1_rows", cancellationToken).ConfigureAwait(false);
                 if (to - from > 1)
                 {
                     var middle = (from + to) / 2;
-                    return await SplitAsync(from, middle) + await SplitAsync(middle, to);
+                    return await SplitAsync(from, middle).ConfigureAwait(false) + await SplitAsync(middle, to).ConfigureAwait(false);
                 }
 
                 refused.Add(error);
-                await MarkRefusedAsync(connection, transaction, table, ids[from], Refusal(error), cancellationToken);
-                return await RunBatchAsync(connection, transaction, statements, lower, ids[from], runId, cancellationToken);
+                await MarkRefusedAsync(connection, transaction, table, ids[from], Refusal(error), cancellationToken).ConfigureAwait(false);
+                return await RunBatchAsync(connection, transaction, statements, lower, ids[from], runId, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -107,10 +108,10 @@ public sealed partial class Importer
     private static async Task MarkRefusedAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, V2Table table, Guid sourceId, string reason, CancellationToken cancellationToken)
     {
-        await using var mark = Sql.Command(table == V2Table.Resources ? MarkResourceRefusedSql : MarkCapabilityRefusedSql, connection, transaction);
+        using var mark = Sql.Command(table == V2Table.Resources ? MarkResourceRefusedSql : MarkCapabilityRefusedSql, connection, transaction);
         mark.Parameters.Add(new NpgsqlParameter { Value = sourceId, NpgsqlDbType = NpgsqlDbType.Uuid });
         mark.Parameters.Add(new NpgsqlParameter { Value = reason, NpgsqlDbType = NpgsqlDbType.Text });
-        await mark.ExecuteNonQueryAsync(cancellationToken);
+        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Servers the database refused in run $1 (their reason starts with $2) and that are not in v2 from an earlier run.
@@ -137,19 +138,19 @@ public sealed partial class Importer
     /// </summary>
     private static async Task SkipToolsOfRefusedServersAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
     {
-        await using (var any = Sql.Command(AnyRefusedServerSql, connection))
+        using (var any = Sql.Command(AnyRefusedServerSql, connection))
         {
             any.Parameters.Add(new NpgsqlParameter { Value = runId });
             any.Parameters.Add(new NpgsqlParameter { Value = RefusedReason, NpgsqlDbType = NpgsqlDbType.Text });
-            if (!(bool)(await any.ExecuteScalarAsync(cancellationToken))!)
+            if (!(bool)(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return;
             }
         }
 
-        await using var skip = Sql.Command(SkipToolsOfRefusedServersSql, connection);
+        using var skip = Sql.Command(SkipToolsOfRefusedServersSql, connection);
         skip.Parameters.Add(new NpgsqlParameter { Value = runId });
         skip.Parameters.Add(new NpgsqlParameter { Value = RefusedReason, NpgsqlDbType = NpgsqlDbType.Text });
-        await skip.ExecuteNonQueryAsync(cancellationToken);
+        await skip.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

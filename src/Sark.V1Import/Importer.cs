@@ -27,17 +27,19 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     public async Task<ImportResult> ExecuteAsync(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         var waiting = new LockWaitLog(log);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, waiting, cancellationToken);
-        var source = await V1Source.DetectAsync(connection, cancellationToken);
-        await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, AdvisoryLockMode.Exclusive, options.LockWait, waiting, cancellationToken);
+        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
+        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+        await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, AdvisoryLockMode.Exclusive, options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
         try
         {
-            var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
-            var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken);
-            var total = await CountSourceRowsAsync(connection, cancellationToken);
+            var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
+            var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken).ConfigureAwait(false);
+            var total = await CountSourceRowsAsync(connection, cancellationToken).ConfigureAwait(false);
             LogStart(run, total);
             Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));
             var step = Stopwatch.StartNew();
@@ -45,9 +47,9 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
             // one implicit transaction), so the mapping can run again trapping errors.
             await mapping.RunAsync(connection, async () =>
             {
-                await PrepareSessionAsync(connection, cancellationToken);
+                await PrepareSessionAsync(connection, cancellationToken).ConfigureAwait(false);
                 return true;
-            }, cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
             statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
             while (run.Phase != "done")
             {
@@ -56,26 +58,26 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
                 {
                     case "cleanup":
                         step.Restart();
-                        await CleanupAsync(connection, run, cancellationToken);
+                        await CleanupAsync(connection, run, cancellationToken).ConfigureAwait(false);
                         statementMilliseconds["cleanup"] = step.Elapsed.TotalMilliseconds;
                         break;
                     case "servers":
-                        await CopyAsync(connection, V2Table.Resources, run, total, cancellationToken);
+                        await CopyAsync(connection, V2Table.Resources, run, total, cancellationToken).ConfigureAwait(false);
                         break;
                     default:
-                        await CopyAsync(connection, V2Table.Capabilities, run, total, cancellationToken);
+                        await CopyAsync(connection, V2Table.Capabilities, run, total, cancellationToken).ConfigureAwait(false);
                         break;
                 }
 
                 log.PhaseFinished(run.Phase, run.RunId, phase.ElapsedMilliseconds);
-                await AdvanceAsync(connection, run, cancellationToken);
+                await AdvanceAsync(connection, run, cancellationToken).ConfigureAwait(false);
             }
 
             step.Restart();
-            await AnalyzeFilledTablesAsync(connection, cancellationToken);
+            await AnalyzeFilledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
             statementMilliseconds["analyze"] = step.Elapsed.TotalMilliseconds;
 
-            var issues = await ReadIssuesAsync(connection, run.RunId, cancellationToken);
+            var issues = await ReadIssuesAsync(connection, run.RunId, cancellationToken).ConfigureAwait(false);
             if (log.IsEnabled(LogLevel.Information))
             {
                 var counts = run.Counts.Values;
@@ -88,7 +90,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         }
         finally
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -118,18 +120,19 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
 
     private static async Task AnalyzeFilledTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(AnalyzeFilledTablesSql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        using var command = Sql.Command(AnalyzeFilledTablesSql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task AdvanceAsync(NpgsqlConnection connection, RunState run, CancellationToken cancellationToken)
     {
         run.Phase = RunState.Phases[Array.IndexOf(RunState.Phases, run.Phase) + 1];
         run.Checkpoint = null;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var save = run.SaveCommand(connection, transaction, run.Phase == "done" ? "completed" : null);
-        await save.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
+        using var save = run.SaveCommand(connection, transaction, run.Phase == "done" ? "completed" : null);
+        await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Session-local tables: the helpers the mapping joins (computed once over whole tables, because
@@ -193,26 +196,26 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     /// </summary>
     internal static async Task PrepareSessionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await Sql.UseWholeTableSettingsAsync(connection, null, cancellationToken);
-        await using (var batch = new NpgsqlBatch(connection) { Timeout = 0 })
+        await Sql.UseWholeTableSettingsAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        using (var batch = new NpgsqlBatch(connection) { Timeout = 0 })
         {
             foreach (var sql in SessionSetUpSql)
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
             }
 
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await Sql.ResetWholeTableSettingsAsync(connection, cancellationToken);
+        await Sql.ResetWholeTableSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
     private const string CountSourceRowsSql = "SELECT (SELECT count(*) FROM mcp_servers) + (SELECT count(*) FROM mcp_tools)";
 
     private static async Task<long> CountSourceRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(CountSourceRowsSql, connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var command = Sql.Command(CountSourceRowsSql, connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     // $1 the run, $2 how many rows of each kind are listed.
@@ -225,12 +228,13 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
 
     private async Task<IReadOnlyList<RowNote>> ReadIssuesAsync(NpgsqlConnection connection, long runId, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(ReadIssuesSql, connection);
+        using var command = Sql.Command(ReadIssuesSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
         var notes = new List<RowNote>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             notes.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetGuid(1).ToString(), reader.GetString(3)));
         }

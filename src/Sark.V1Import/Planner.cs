@@ -19,12 +19,14 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
 
     public async Task<DryRunReport> PlanAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
-        var source = await V1Source.DetectAsync(connection, cancellationToken);
-        await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
-        var tables = await mapping.RunAsync(connection, () => PlanTablesAsync(connection, cancellationToken), cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
+        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+        await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
+        var tables = await mapping.RunAsync(connection, () => PlanTablesAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new DryRunReport(source, tables, options.RowsListed);
     }
 
@@ -116,15 +118,16 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
 
     private async Task<List<TablePlan>> PlanTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
+        await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var tables = new List<TablePlan>
         {
-            await PlanTableAsync(connection, transaction, V2Table.Resources, PlanResourcesSql, cancellationToken),
-            await PlanTableAsync(connection, transaction, V2Table.Capabilities, PlanCapabilitiesSql, cancellationToken),
+            await PlanTableAsync(connection, transaction, V2Table.Resources, PlanResourcesSql, cancellationToken).ConfigureAwait(false),
+            await PlanTableAsync(connection, transaction, V2Table.Capabilities, PlanCapabilitiesSql, cancellationToken).ConfigureAwait(false),
         };
 
-        await transaction.RollbackAsync(cancellationToken);
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         return tables;
     }
 
@@ -134,10 +137,11 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var fields = new Dictionary<string, long>(StringComparer.Ordinal);
         var rows = new List<RowNote>();
-        await using var command = Sql.Command(sql, connection, transaction);
+        using var command = Sql.Command(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var action = reader.GetString(1);
             switch (reader.GetString(0))

@@ -88,25 +88,29 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
 
     public async Task<RollbackReport> RollBackAsync(bool dryRun, bool force, CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
-        await Sql.RequireV2TablesAsync(connection, cancellationToken);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
+        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+        await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionDisposal = transaction.ConfigureAwait(false);
+            await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
 
-            await StageAsync(connection, transaction, force, cancellationToken);
+            await StageAsync(connection, transaction, force, cancellationToken).ConfigureAwait(false);
 
             var kept = new List<RowNote>();
             long keptTotal = 0;
-            await using (var keptCommand = Sql.Command(KeptSql, connection, transaction))
+            using (var keptCommand = Sql.Command(KeptSql, connection, transaction))
             {
                 keptCommand.Parameters.Add(new NpgsqlParameter { Value = force });
                 keptCommand.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
-                await using var reader = await keptCommand.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
+                var reader = await keptCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerDisposal = reader.ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     kept.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
                     keptTotal = reader.GetInt64(4);
@@ -120,31 +124,31 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
                 (V2Table.Resources, CountStagedResourcesSql, RemoveResourcesSql),
             })
             {
-                await using var command = Sql.Command(dryRun ? count : remove, connection, transaction);
-                removed[table.Target] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+                using var command = Sql.Command(dryRun ? count : remove, connection, transaction);
+                removed[table.Target] = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             }
 
             if (dryRun)
             {
-                await transaction.RollbackAsync(cancellationToken);
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await transaction.CommitAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return new RollbackReport(dryRun, force, removed, kept) { KeptTotal = keptTotal };
         }
         finally
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs <see cref="StageSql"/> in one round trip inside <paramref name="transaction"/>.</summary>
     internal static async Task StageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool force, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
         foreach (var sql in StageSql)
         {
             // Every statement gets $1, as a batch's statements share their parameters; the ones
@@ -154,6 +158,6 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
             batch.BatchCommands.Add(command);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -37,10 +37,11 @@ internal sealed class RunState
     /// <summary>Resumes the newest run that never finished, or starts a new one.</summary>
     public static async Task<RunState> ResumeOrStartAsync(NpgsqlConnection connection, int batchSize, string startedBy, CancellationToken cancellationToken)
     {
-        await using (var find = Sql.Command(FindUnfinishedSql, connection))
-        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+        using (var find = Sql.Command(FindUnfinishedSql, connection))
         {
-            if (await reader.ReadAsync(cancellationToken))
+            var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 return new RunState
                 {
@@ -54,15 +55,15 @@ internal sealed class RunState
         }
 
         // A new run replaces the issue list of earlier runs; their provenance stays.
-        await using (var forget = Sql.Command(ForgetIssuesSql, connection))
+        using (var forget = Sql.Command(ForgetIssuesSql, connection))
         {
-            await forget.ExecuteNonQueryAsync(cancellationToken);
+            await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var start = Sql.Command(StartSql, connection);
+        using var start = Sql.Command(StartSql, connection);
         start.Parameters.Add(new NpgsqlParameter { Value = startedBy });
         start.Parameters.Add(new NpgsqlParameter { Value = batchSize });
-        var runId = (long)(await start.ExecuteScalarAsync(cancellationToken))!;
+        var runId = (long)(await start.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         return new RunState { RunId = runId };
     }
 

@@ -31,17 +31,20 @@ public static class SampleData
             throw new UsageException($"sample size {servers} servers x {toolsPerServer} tools is not valid; expected at least 1 server and 0 or more tools per server");
         }
 
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, DataJobLock.DefaultWait, cancellationToken);
-        var source = await V1Source.DetectAsync(connection, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, DataJobLock.DefaultWait, cancellationToken).ConfigureAwait(false);
+        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
         // The lock excludes a second generator (and any writer) until this one commits; the count
         // after it sees what a generator that ran first committed, so the second one is refused
         // with the message below instead of failing on the first duplicate id.
-        await using (var count = Sql.Command(
+        using (var count = Sql.Command(
             "LOCK TABLE mcp_servers, mcp_tools IN SHARE ROW EXCLUSIVE MODE; SELECT count(*) FROM mcp_servers", connection, transaction))
         {
-            var existing = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            var existing = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             if (existing > 0)
             {
                 throw new SarkException(SarkErrorKind.Conflict, $"mcp_servers already has {existing} row(s); the sample goes into an empty v1 database");
@@ -51,7 +54,7 @@ public static class SampleData
         var orm = source.Variant == V1Variant.Orm;
         var json = orm ? "json" : "jsonb";
         string Label(string expression) => orm ? $"upper({expression})" : expression;
-        await using var insertServers = Sql.Command($$"""
+        using var insertServers = Sql.Command($$"""
             INSERT INTO mcp_servers (id, name, description, transport, endpoint, command, mcp_version, capabilities,
                                      sensitivity_level, status, tags, extra_metadata, created_at, updated_at)
             SELECT md5('sark-sample-server-' || g)::uuid,
@@ -75,11 +78,11 @@ public static class SampleData
                  LATERAL (SELECT (ARRAY['stdio', 'http', 'sse'])[1 + g % 3] AS transport) t
             """, connection, transaction);
         insertServers.Parameters.Add(new NpgsqlParameter { Value = servers });
-        var serverRows = await insertServers.ExecuteNonQueryAsync(cancellationToken);
+        var serverRows = await insertServers.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
         var parametersColumn = orm ? "parameters, invocation_count" : "parameters_schema";
         var parametersValue = orm ? $"parameters::{json}, 0" : $"parameters::{json}";
-        await using var insertTools = Sql.Command($$"""
+        using var insertTools = Sql.Command($$"""
             INSERT INTO mcp_tools (id, server_id, name, description, {{parametersColumn}}, sensitivity_level, requires_approval,
                                    extra_metadata, created_at, updated_at)
             SELECT md5('sark-sample-tool-' || g || '-' || k)::uuid,
@@ -99,12 +102,12 @@ public static class SampleData
         insertTools.Parameters.Add(new NpgsqlParameter { Value = servers });
         insertTools.Parameters.Add(new NpgsqlParameter { Value = toolsPerServer });
         insertTools.Parameters.Add(new NpgsqlParameter { Value = """{"type": "object", "properties": {"arg": {"type": "string"}}}""" });
-        var toolRows = await insertTools.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var toolRows = await insertTools.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
 
-        await using (var analyze = Sql.Command("ANALYZE mcp_servers; ANALYZE mcp_tools", connection))
+        using (var analyze = Sql.Command("ANALYZE mcp_servers; ANALYZE mcp_tools", connection))
         {
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
+            await analyze.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return (serverRows, toolRows);

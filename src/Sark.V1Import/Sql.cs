@@ -31,8 +31,8 @@ internal static class Sql
     /// </summary>
     public static async Task UseWholeTableSettingsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = Command(transaction is null ? WholeTableSettingsSql : WholeTableSettingsLocalSql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        using var command = Command(transaction is null ? WholeTableSettingsSql : WholeTableSettingsLocalSql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private const string WholeTableSettingsSql = "SET enable_nestloop = off; SET jit = off";
@@ -44,8 +44,8 @@ internal static class Sql
     /// <summary>Undoes the session-wide <see cref="UseWholeTableSettingsAsync"/>, for the batches that follow.</summary>
     public static async Task ResetWholeTableSettingsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = Command(ResetWholeTableSettingsSql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        using var command = Command(ResetWholeTableSettingsSql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private const string ReadOnlySql = "SET TRANSACTION READ ONLY";
@@ -53,17 +53,17 @@ internal static class Sql
     /// <summary>A read-only snapshot with <see cref="UseWholeTableSettingsAsync"/>.</summary>
     public static async Task BeginWholeTableReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using (var readOnly = Command(ReadOnlySql, connection, transaction))
+        using (var readOnly = Command(ReadOnlySql, connection, transaction))
         {
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+            await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await UseWholeTableSettingsAsync(connection, transaction, cancellationToken);
+        await UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task RequireV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
+        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
         if (missing.Count > 0)
         {
             throw new SarkException(

@@ -30,11 +30,12 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var columns = new Dictionary<string, string>(StringComparer.Ordinal);
-        var schema = await CurrentSchemaAsync(connection, cancellationToken);
-        await using (var command = Sql.Command(ColumnsSql, connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var schema = await CurrentSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+        using (var command = Sql.Command(ColumnsSql, connection))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 columns[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetString(2);
             }
@@ -48,7 +49,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
                 $"the database has no v1 table {string.Join(" or ", missing)} in schema '{schema}': there is nothing to migrate (run {MigrationTerms.Adopt} on an existing SARK v1 database, or {MigrationTerms.Migrate} on a new one; tables in another schema are found through search_path)");
         }
 
-        var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
+        var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken).ConfigureAwait(false);
         var parameters = columns.ContainsKey("mcp_tools.parameters_schema") ? "parameters_schema"
             : columns.ContainsKey("mcp_tools.parameters") ? "parameters"
             : throw new SarkException(
@@ -73,10 +74,11 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
     public static async Task<IReadOnlyList<string>> MissingV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = Sql.Command(MissingV2TablesSql, connection);
+        using var command = Sql.Command(MissingV2TablesSql, connection);
         var missing = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             missing.Add(reader.GetString(0));
         }

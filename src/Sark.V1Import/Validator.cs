@@ -20,29 +20,32 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
 
     public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken);
-        var source = await V1Source.DetectAsync(connection, cancellationToken);
-        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
+        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
         if (missing.Count > 0)
         {
             return new ValidationReport([new ValidationCheck(
                 "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run {MigrationTerms.Migrate}, then {ImportTerms.Execute}", missing)]);
         }
 
-        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken);
-        return new ValidationReport(await mapping.RunAsync(connection, () => CheckAllAsync(connection, cancellationToken), cancellationToken));
+        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
+        return new ValidationReport(await mapping.RunAsync(connection, () => CheckAllAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<List<ValidationCheck>> CheckAllAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
+        await Sql.BeginWholeTableReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var checks = new List<ValidationCheck>();
-        checks.AddRange(await CheckTableAsync(connection, transaction, V2Table.Resources, CheckResourcesSql, cancellationToken));
-        checks.AddRange(await CheckTableAsync(connection, transaction, V2Table.Capabilities, CheckCapabilitiesSql, cancellationToken));
-        checks.Add(await CheckReferencesAsync(connection, transaction, cancellationToken));
-        await transaction.RollbackAsync(cancellationToken);
+        checks.AddRange(await CheckTableAsync(connection, transaction, V2Table.Resources, CheckResourcesSql, cancellationToken).ConfigureAwait(false));
+        checks.AddRange(await CheckTableAsync(connection, transaction, V2Table.Capabilities, CheckCapabilitiesSql, cancellationToken).ConfigureAwait(false));
+        checks.Add(await CheckReferencesAsync(connection, transaction, cancellationToken).ConfigureAwait(false));
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         return checks;
     }
 
@@ -160,12 +163,13 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
         var t = table.Target;
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var details = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        await using (var command = Sql.Command(sql, connection, transaction))
+        using (var command = Sql.Command(sql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
             command.Parameters.Add(new NpgsqlParameter { Value = Importer.RefusedReason, NpgsqlDbType = NpgsqlDbType.Text });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var key = reader.GetString(0);
                 if (reader.IsDBNull(1))
@@ -210,10 +214,11 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
 
     private async Task<ValidationCheck> CheckReferencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(BrokenReferencesSql, connection, transaction);
+        using var command = Sql.Command(BrokenReferencesSql, connection, transaction);
         var broken = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             broken.Add(reader.GetString(0));
         }

@@ -58,17 +58,17 @@ public static class AdvisoryLock
         // A wait beyond what a DateTime can hold means: wait as long as it takes.
         var deadline = wait >= DateTime.MaxValue - DateTime.UtcNow ? DateTime.MaxValue : DateTime.UtcNow + wait;
         var function = mode == AdvisoryLockMode.Shared ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
-        await using var tryLock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
+        using var tryLock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
         var told = false;
         while (true)
         {
-            if ((bool)(await tryLock.ExecuteScalarAsync(cancellationToken))!)
+            if ((bool)(await tryLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return;
             }
 
             // Told before the deadline is checked, so even a short wait says whom it waited for.
-            if (waiting is not null && !told && wait > TimeSpan.Zero && await FindHolderAsync(connection, key, cancellationToken) is { } current)
+            if (waiting is not null && !told && wait > TimeSpan.Zero && await FindHolderAsync(connection, key, cancellationToken).ConfigureAwait(false) is { } current)
             {
                 waiting.Report(new LockWaiting(key, wait, current));
                 told = true;
@@ -77,7 +77,7 @@ public static class AdvisoryLock
             if (DateTime.UtcNow >= deadline)
             {
                 SarkMessage waited = $"timed out after {wait.TotalSeconds:0.#} s waiting for {key.Purpose}";
-                if (await FindHolderAsync(connection, key, cancellationToken) is { } holder)
+                if (await FindHolderAsync(connection, key, cancellationToken).ConfigureAwait(false) is { } holder)
                 {
                     throw new SarkException(
                         SarkErrorKind.Timeout, $"{waited} held by {holder.Description}; wait for it to finish, or end it with SELECT pg_terminate_backend({holder.Pid})");
@@ -86,7 +86,7 @@ public static class AdvisoryLock
                 throw new SarkException(SarkErrorKind.Timeout, $"{waited}; its holder has just released it, try again");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -107,8 +107,8 @@ public static class AdvisoryLock
         }
 
         var function = mode == AdvisoryLockMode.Shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock";
-        await using var unlock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
-        await unlock.ExecuteScalarAsync(cancellationToken);
+        using var unlock = KeyCommand($"SELECT {function}($1, $2)", connection, key);
+        await unlock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static NpgsqlCommand KeyCommand(string sql, NpgsqlConnection connection, AdvisoryLockKey key)
@@ -122,11 +122,12 @@ public static class AdvisoryLock
     /// <summary>Who holds the lock, or null when nobody does.</summary>
     private static async Task<LockHolder?> FindHolderAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken)
     {
-        await using var holder = new NpgsqlCommand(HolderSql, connection);
+        using var holder = new NpgsqlCommand(HolderSql, connection);
         holder.Parameters.Add(new NpgsqlParameter { Value = (long)ClassKey });
         holder.Parameters.Add(new NpgsqlParameter { Value = (long)key.ObjectKey });
-        await using var reader = await holder.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var reader = await holder.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
         }

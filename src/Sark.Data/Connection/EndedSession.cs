@@ -24,7 +24,7 @@ public static class EndedSession
         // Asked of the connection: a transaction whose connection broke reports itself disposed.
         if (!HasEnded(connection))
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

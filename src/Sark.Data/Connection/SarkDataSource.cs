@@ -94,15 +94,15 @@ public static class SarkDataSource
     /// </summary>
     public static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
-        var connection = await ConnectAsync(dataSource, cancellationToken);
+        var connection = await ConnectAsync(dataSource, cancellationToken).ConfigureAwait(false);
         try
         {
-            await WorkingSchema.RequireAsync(connection, cancellationToken);
+            await WorkingSchema.RequireAsync(connection, cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -112,7 +112,7 @@ public static class SarkDataSource
         ArgumentNullException.ThrowIfNull(dataSource);
         try
         {
-            return await dataSource.OpenConnectionAsync(cancellationToken);
+            return await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {

@@ -27,18 +27,19 @@ public static class WorkingSchema
     public static async Task<bool> RelationExistsAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand($"SELECT {RelationExistsSql(relation)}", connection);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var command = new NpgsqlCommand($"SELECT {RelationExistsSql(relation)}", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>The working schema's name; refuses (usage error) a connection sark must not work through.</summary>
     public static async Task<string> RequireAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand(
+        using var command = new NpgsqlCommand(
             "SELECT current_schema()::text, current_setting('search_path'), current_user::text", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var schema = reader.IsDBNull(0) ? null : reader.GetString(0);
         var searchPath = reader.GetString(1);
         var user = reader.GetString(2);

@@ -33,11 +33,11 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
         {
             // Npgsql does not give up opening a connection on cancellation (only at its own connect
             // timeout), so the check stops waiting by itself; the abandoned attempt closes its own connection.
-            status = await reading.WaitAsync(timeout, cancellationToken);
+            status = await reading.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            await deadline.CancelAsync();
+            await deadline.CancelAsync().ConfigureAwait(false);
             _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return new HealthCheckResult(failure, $"the database did not answer within {timeout.TotalSeconds:0.#} s", data: data);
         }
@@ -65,7 +65,8 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
 
     private async Task<MigrationStatus> ReadStatusAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        return await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        return await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -36,21 +36,21 @@ public sealed class DataJobLock : IAsyncDisposable
         NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, IProgress<LockWaiting>? waiting, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, wait, waiting, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, wait, waiting, cancellationToken).ConfigureAwait(false);
         var held = new DataJobLock(connection);
         try
         {
-            await JournalCheck.EnsureSafeAsync(connection, migrations, cancellationToken);
+            await JournalCheck.EnsureSafeAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
             return held;
         }
         catch
         {
-            await held.DisposeAsync();
+            await held.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     // A broken connection has lost its session, and the lock with it; ReleaseAsync knows.
     public async ValueTask DisposeAsync() =>
-        await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, CancellationToken.None);
+        await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, CancellationToken.None).ConfigureAwait(false);
 }

@@ -12,12 +12,12 @@ namespace Sark.Data.Schema;
 public static class JournalCheck
 {
     public static async Task<MigrationStatus> ReadStatusAsync(NpgsqlConnection connection, MigrationSet migrations, CancellationToken cancellationToken = default) =>
-        BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken), migrations);
+        BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken).ConfigureAwait(false), migrations);
 
     /// <summary>Refuses, with <see cref="MigrationException"/> (<see cref="SarkErrorKind.SchemaDrift"/>), what <see cref="FindProblem"/> finds.</summary>
     public static async Task<MigrationStatus> EnsureSafeAsync(NpgsqlConnection connection, MigrationSet migrations, CancellationToken cancellationToken = default)
     {
-        var status = await ReadStatusAsync(connection, migrations, cancellationToken);
+        var status = await ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
         EnsureSafe(status, migrations);
         return status;
     }

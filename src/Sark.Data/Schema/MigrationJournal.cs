@@ -42,15 +42,16 @@ internal static class MigrationJournal
     public static async Task<List<JournalEntry>> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         // Only the working schema counts: a journal further down the search_path belongs to another schema's tables.
-        if (!await WorkingSchema.RelationExistsAsync(connection, TableName, cancellationToken))
+        if (!await WorkingSchema.RelationExistsAsync(connection, TableName, cancellationToken).ConfigureAwait(false))
         {
             return [];
         }
 
         var entries = new List<JournalEntry>();
-        await using var command = new NpgsqlCommand(ReadSql, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        using var command = new NpgsqlCommand(ReadSql, connection);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             entries.Add(new JournalEntry(
                 reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetDateTime(3),
@@ -72,14 +73,14 @@ internal static class MigrationJournal
     public static async Task InsertAsync(
         NpgsqlConnection connection, Migration migration, string appliedBy, int durationMs, string kind, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(InsertSql, connection);
+        using var command = new NpgsqlCommand(InsertSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = migration.Version });
         command.Parameters.Add(new NpgsqlParameter { Value = migration.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = migration.Checksum });
         command.Parameters.Add(new NpgsqlParameter { Value = appliedBy });
         command.Parameters.Add(new NpgsqlParameter { Value = durationMs });
         command.Parameters.Add(new NpgsqlParameter { Value = kind });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The journal insert as literal SQL, for scripts a DBA applies by hand.</summary>

@@ -25,49 +25,52 @@ public sealed partial class MigrationRunner
         int version, Func<NpgsqlConnection, CancellationToken, Task>? alsoInTransaction = null, CancellationToken cancellationToken = default)
     {
         Migrations.ValidateVersion(version);
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await AcquireMigrationLockAsync(connection, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            await SetTimeoutsAsync(connection, cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
-            if ((await MigrationJournal.ReadAsync(connection, cancellationToken)).Count > 0)
+            await SetTimeoutsAsync(connection, cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionDisposal = transaction.ConfigureAwait(false);
+            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken).ConfigureAwait(false);
+            if ((await MigrationJournal.ReadAsync(connection, cancellationToken).ConfigureAwait(false)).Count > 0)
             {
                 throw new MigrationException(SarkErrorKind.Conflict, "the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
             }
 
             for (var v = 1; v <= version; v++)
             {
-                await MigrationJournal.InsertAsync(connection, Migrations[v], Options.AppliedBy, 0, MigrationJournal.KindBaseline, cancellationToken);
+                await MigrationJournal.InsertAsync(connection, Migrations[v], Options.AppliedBy, 0, MigrationJournal.KindBaseline, cancellationToken).ConfigureAwait(false);
             }
 
             if (alsoInTransaction is not null)
             {
-                await alsoInTransaction(connection, cancellationToken);
+                await alsoInTransaction(connection, cancellationToken).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             log.BaselineRecorded(version);
         }
         finally
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     private async Task<MigrationOutcome> ExecuteAsync(
         Func<MigrationStatus, MigrationPlan> makePlan, bool allowDataLoss, CancellationToken cancellationToken, bool refuseUnjournaledTables = false)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         if (refuseUnjournaledTables)
         {
-            await RefuseUnjournaledTablesAsync(connection, cancellationToken);
+            await RefuseUnjournaledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
         // Fast path: a database already at the target is answered without touching the lock, so
         // many replicas starting at once do not queue behind each other.
-        var plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken));
+        var plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false));
         if (plan.Steps.Count == 0)
         {
             log.MigrationNothingToDo(plan.ToVersion);
@@ -75,14 +78,14 @@ public sealed partial class MigrationRunner
         }
 
         RefuseDataLoss(plan, allowDataLoss);
-        await AcquireMigrationLockAsync(connection, cancellationToken);
+        await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            await SetTimeoutsAsync(connection, cancellationToken);
-            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken);
+            await SetTimeoutsAsync(connection, cancellationToken).ConfigureAwait(false);
+            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken).ConfigureAwait(false);
 
             // Another runner may have moved the database while we waited for the lock.
-            plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken));
+            plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false));
             RefuseDataLoss(plan, allowDataLoss);
             if (plan.Steps.Count > 0)
             {
@@ -92,7 +95,7 @@ public sealed partial class MigrationRunner
             var steps = new List<MigrationStepDone>();
             foreach (var step in plan.Steps)
             {
-                var done = new MigrationStepDone(step.Direction, step.Migration.Version, step.Migration.Id, await RunStepAsync(connection, step, cancellationToken));
+                var done = new MigrationStepDone(step.Direction, step.Migration.Version, step.Migration.Id, await RunStepAsync(connection, step, cancellationToken).ConfigureAwait(false));
                 steps.Add(done);
                 if (step.Direction == MigrationDirection.Up)
                 {
@@ -109,14 +112,14 @@ public sealed partial class MigrationRunner
             // Below every baseline the adoption record describes tables that no longer exist.
             if (plan.ToVersion == 0 && plan.Steps[0].Direction == MigrationDirection.Down)
             {
-                await RunSqlAsync(connection, "DROP TABLE IF EXISTS sark_adoption", cancellationToken);
+                await RunSqlAsync(connection, "DROP TABLE IF EXISTS sark_adoption", cancellationToken).ConfigureAwait(false);
             }
 
             return new MigrationOutcome(plan.FromVersion, plan.ToVersion, steps);
         }
         finally
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -135,7 +138,7 @@ public sealed partial class MigrationRunner
             log.LockWaiting(notice.Wait.TotalSeconds, notice.Key.Purpose, notice.Holder.Pid, notice.Holder.ApplicationName);
             Progress?.Report(new MigrationLockWaiting(notice));
         });
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Exclusive, Options.LockWait, waiting, cancellationToken);
+        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Exclusive, Options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
         if (waited)
         {
             log.LockAcquiredAfterWaiting(AdvisoryLock.Migrations.Purpose, clock.ElapsedMilliseconds);
@@ -159,17 +162,18 @@ public sealed partial class MigrationRunner
         var clock = Stopwatch.StartNew();
         if (script.Transactional)
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionDisposal = transaction.ConfigureAwait(false);
             try
             {
-                await RunSqlAsync(connection, script.Sql, cancellationToken);
-                await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                await RunSqlAsync(connection, script.Sql, cancellationToken).ConfigureAwait(false);
+                await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex)
             {
                 log.MigrationFailed(script.FileName, ex);
-                await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
+                await EndedSession.RollbackUnlessEndedAsync(connection, transaction).ConfigureAwait(false);
                 throw new MigrationException(PostgresErrors.KindOf(ex.SqlState), $"{script.FileName} failed and was rolled back: {Describe(ex)}", ex);
             }
 
@@ -183,7 +187,7 @@ public sealed partial class MigrationRunner
         {
             try
             {
-                await RunSqlAsync(connection, statements[i], cancellationToken);
+                await RunSqlAsync(connection, statements[i], cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex)
             {
@@ -195,7 +199,7 @@ public sealed partial class MigrationRunner
             }
         }
 
-        await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken);
+        await RecordAsync(connection, step, (int)clock.ElapsedMilliseconds, cancellationToken).ConfigureAwait(false);
         return clock.Elapsed;
     }
 
@@ -203,28 +207,28 @@ public sealed partial class MigrationRunner
     {
         if (step.Direction == MigrationDirection.Up)
         {
-            await MigrationJournal.InsertAsync(connection, step.Migration, Options.AppliedBy, durationMs, MigrationJournal.KindApplied, cancellationToken);
+            await MigrationJournal.InsertAsync(connection, step.Migration, Options.AppliedBy, durationMs, MigrationJournal.KindApplied, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await using var delete = new NpgsqlCommand(MigrationJournal.DeleteSql, connection);
+        using var delete = new NpgsqlCommand(MigrationJournal.DeleteSql, connection);
         delete.Parameters.Add(new NpgsqlParameter { Value = step.Migration.Version });
-        await delete.ExecuteNonQueryAsync(cancellationToken);
+        await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SetTimeoutsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        using var command = new NpgsqlCommand(
             "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = $"{(long)Options.LockTimeout.TotalMilliseconds}ms" });
         command.Parameters.Add(new NpgsqlParameter { Value = $"{(long)Options.StatementTimeout.TotalMilliseconds}ms" });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = StatementClientTimeoutSeconds };
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = StatementClientTimeoutSeconds };
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // statement_timeout bounds a migration's statements on the server; the client's own command

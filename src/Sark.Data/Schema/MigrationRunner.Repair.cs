@@ -23,11 +23,12 @@ public sealed partial class MigrationRunner
     /// </summary>
     public async Task<RepairOutcome> RepairAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await AcquireMigrationLockAsync(connection, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            var status = await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken);
+            var status = await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false);
             var notRepaired = new List<string>();
             foreach (var unknown in status.Unknown)
             {
@@ -49,10 +50,10 @@ public sealed partial class MigrationRunner
                     continue;
                 }
 
-                await using var update = new NpgsqlCommand(MigrationJournal.UpdateChecksumSql, connection);
+                using var update = new NpgsqlCommand(MigrationJournal.UpdateChecksumSql, connection);
                 update.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
                 update.Parameters.Add(new NpgsqlParameter { Value = entry.FileChecksum! });
-                await update.ExecuteNonQueryAsync(cancellationToken);
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 var accepted = new MigrationChecksumAccepted(entry.Version, entry.Name, entry.JournalChecksum!, entry.FileChecksum!);
                 repaired.Add(accepted);
                 log.ChecksumAccepted(accepted.MigrationId, accepted.JournalChecksum, accepted.FileChecksum);
@@ -63,7 +64,7 @@ public sealed partial class MigrationRunner
         }
         finally
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

@@ -29,16 +29,18 @@ public sealed partial class MigrationRunner(
 
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        return await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        return await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What <see cref="MigrateAsync"/> would run; refuses the same states it refuses. Changes nothing.</summary>
     public async Task<MigrationPlan> PlanMigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await RefuseUnjournaledTablesAsync(connection, cancellationToken);
-        return PlanMigrate(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken), targetVersion);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        await RefuseUnjournaledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+        return PlanMigrate(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false), targetVersion);
     }
 
     // Tables and enum types count: either would make 001 fail half-way.
@@ -62,7 +64,7 @@ public sealed partial class MigrationRunner(
     /// </summary>
     private static async Task RefuseUnjournaledTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (await FindUnjournaledObjectsAsync(connection, cancellationToken) is { } problem)
+        if (await FindUnjournaledObjectsAsync(connection, cancellationToken).ConfigureAwait(false) is { } problem)
         {
             throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
         }
@@ -71,14 +73,15 @@ public sealed partial class MigrationRunner(
     /// <summary>The refusal for a database with tables or types but no journal, or null.</summary>
     public async Task<SarkMessage?> FindUnjournaledObjectsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        return await FindUnjournaledObjectsAsync(connection, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        return await FindUnjournaledObjectsAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
-        var objects = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
+        var objects = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         if (objects.Length == 0)
         {
             return null;
@@ -91,7 +94,7 @@ public sealed partial class MigrationRunner(
     /// <summary>What <see cref="RollbackAsync"/> would run. Changes nothing.</summary>
     public async Task<MigrationPlan> PlanRollbackAsync(int targetVersion, CancellationToken cancellationToken = default)
     {
-        var status = await GetStatusAsync(cancellationToken);
+        var status = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
         return PlanRollback(status, targetVersion);
     }
 

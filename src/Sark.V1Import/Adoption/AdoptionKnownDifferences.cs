@@ -15,7 +15,7 @@ public sealed class AdoptionKnownDifferences : IKnownDifferencesSource
 
     public async Task<KnownDifferences> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
-        var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
+        var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken).ConfigureAwait(false);
         return new KnownDifferences(NameOf(variant), d => AdoptionRules.Explain(variant, d));
     }
 

@@ -29,13 +29,13 @@ public static class AdoptionRecord
     public static async Task<V1Variant> ReadVariantAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (!await WorkingSchema.RelationExistsAsync(connection, "sark_adoption", cancellationToken))
+        if (!await WorkingSchema.RelationExistsAsync(connection, "sark_adoption", cancellationToken).ConfigureAwait(false))
         {
             return V1Variant.Native;
         }
 
-        await using var command = new NpgsqlCommand("SELECT variant FROM sark_adoption LIMIT 1", connection);
-        return await command.ExecuteScalarAsync(cancellationToken) switch
+        using var command = new NpgsqlCommand("SELECT variant FROM sark_adoption LIMIT 1", connection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) switch
         {
             "alembic" => V1Variant.Alembic,
             "orm" => V1Variant.Orm,

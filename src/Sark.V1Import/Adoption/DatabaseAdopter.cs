@@ -23,19 +23,20 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     /// <summary>Looks and reports; changes nothing.</summary>
     public async Task<AdoptionReport> InspectAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken);
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
         // Every journal row is an entry that is not pending; none: no journal, or an empty one.
         if (status.Entries.Any(e => e.State != MigrationState.Pending))
         {
             // "Already managed" only by a journal this binary may work on; otherwise the refusal every command gives.
             JournalCheck.EnsureSafe(status, migrations);
-            var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken);
+            var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken).ConfigureAwait(false);
             return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, status.CurrentVersion, "sark journal", []);
         }
 
-        var live = await SchemaComparison.ReadLiveAsync(connection, AdoptionRules.BookkeepingTables, cancellationToken);
-        var revision = await ReadAlembicRevisionAsync(connection, cancellationToken);
+        var live = await SchemaComparison.ReadLiveAsync(connection, AdoptionRules.BookkeepingTables, cancellationToken).ConfigureAwait(false);
+        var revision = await ReadAlembicRevisionAsync(connection, cancellationToken).ConfigureAwait(false);
         if (revision is not null)
         {
             var version = Array.IndexOf(AlembicRevisions, revision) + 1;
@@ -45,7 +46,7 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
                     $"alembic_version is '{revision}', which sark cannot adopt; expected one of {string.Join(", ", AlembicRevisions)}");
             }
 
-            return await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"alembic_version {revision}", cancellationToken);
+            return await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"alembic_version {revision}", cancellationToken).ConfigureAwait(false);
         }
 
         if (live.IsEmpty)
@@ -56,7 +57,7 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         // No alembic_version: an exact chain shape at some version (newest first), else the ORM shape.
         for (var version = V1Head; version >= 1; version--)
         {
-            var candidate = await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"shape of {migrations[version].Id} (no alembic_version)", cancellationToken);
+            var candidate = await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"shape of {migrations[version].Id} (no alembic_version)", cancellationToken).ConfigureAwait(false);
             if (candidate.Outcome == AdoptionOutcome.Adoptable)
             {
                 return candidate;
@@ -65,8 +66,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
 
         // Without v1's central table it is not SARK at all: list every difference, tolerate none.
         return live.Tables.ContainsKey("mcp_servers")
-            ? await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "no alembic_version", cancellationToken)
-            : await ClassifyAsync(connection, live, V1Head, V1Variant.Native, "no SARK v1 tables", cancellationToken);
+            ? await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "no alembic_version", cancellationToken).ConfigureAwait(false)
+            : await ClassifyAsync(connection, live, V1Head, V1Variant.Native, "no SARK v1 tables", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -77,7 +78,7 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     /// </summary>
     public async Task<AdoptionReport> AdoptAsync(bool dryRun, CancellationToken cancellationToken = default)
     {
-        var report = await InspectAsync(cancellationToken);
+        var report = await InspectAsync(cancellationToken).ConfigureAwait(false);
         if (dryRun || report.Outcome != AdoptionOutcome.Adoptable)
         {
             return report;
@@ -86,13 +87,13 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         var runner = new MigrationRunner(dataSource, migrations, options);
         try
         {
-            await BaselineAsync(runner, report, cancellationToken);
+            await BaselineAsync(runner, report, cancellationToken).ConfigureAwait(false);
         }
         catch (MigrationException)
         {
             // Another adopt (or a migrate) took the lock first and wrote the journal while this one
             // waited: the database is managed now, so answer what an adopt started after it answers.
-            var now = await InspectAsync(cancellationToken);
+            var now = await InspectAsync(cancellationToken).ConfigureAwait(false);
             if (now.Outcome == AdoptionOutcome.AlreadyManaged)
             {
                 return now;
@@ -109,22 +110,22 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
         {
             if (report.Findings.Any(f => f.Difference is { Kind: DifferenceKind.MissingTable, Table: "gateway_audit_events" }))
             {
-                await using var create = new NpgsqlCommand(migrations[V1Head].Up.Sql, connection);
-                await create.ExecuteNonQueryAsync(token);
+                using var create = new NpgsqlCommand(migrations[V1Head].Up.Sql, connection);
+                await create.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
 
             foreach (var rename in RenameStatements(report))
             {
-                await using var command = new NpgsqlCommand(rename, connection);
-                await command.ExecuteNonQueryAsync(token);
+                using var command = new NpgsqlCommand(rename, connection);
+                await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
 
-            await using (var table = new NpgsqlCommand(AdoptionRecord.CreateSql, connection))
+            using (var table = new NpgsqlCommand(AdoptionRecord.CreateSql, connection))
             {
-                await table.ExecuteNonQueryAsync(token);
+                await table.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
 
-            await using var insert = new NpgsqlCommand(AdoptionRecord.InsertSql, connection);
+            using var insert = new NpgsqlCommand(AdoptionRecord.InsertSql, connection);
             insert.Parameters.Add(new NpgsqlParameter { Value = runner.Options.AppliedBy });
             insert.Parameters.Add(new NpgsqlParameter { Value = report.Variant.ToString().ToLowerInvariant() });
             insert.Parameters.Add(new NpgsqlParameter { Value = report.Source });
@@ -134,8 +135,8 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
                 Value = JsonSerializer.Serialize(report.Tolerated.Select(f => new { difference = f.Difference.ToString(), reason = f.Reason })),
                 NpgsqlDbType = NpgsqlDbType.Jsonb,
             });
-            await insert.ExecuteNonQueryAsync(token);
-        }, cancellationToken);
+            await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Gives members the ORM left to PostgreSQL to name the names sark's chain uses, so that every
@@ -153,7 +154,7 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     private async Task<AdoptionReport> ClassifyAsync(
         NpgsqlConnection connection, CatalogModel live, int version, V1Variant variant, string source, CancellationToken cancellationToken)
     {
-        var findings = (await SchemaComparison.CompareWithChainAsync(connection, migrations, version, live, cancellationToken))
+        var findings = (await SchemaComparison.CompareWithChainAsync(connection, migrations, version, live, cancellationToken).ConfigureAwait(false))
             .Select(d => new SchemaFinding(d, AdoptionRules.Explain(variant, d)))
             .ToList();
         var outcome = findings.Any(f => f.IsMismatch) ? AdoptionOutcome.Refused : AdoptionOutcome.Adoptable;
@@ -162,12 +163,12 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
 
     private static async Task<string?> ReadAlembicRevisionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (!await WorkingSchema.RelationExistsAsync(connection, "alembic_version", cancellationToken))
+        if (!await WorkingSchema.RelationExistsAsync(connection, "alembic_version", cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        await using var read = new NpgsqlCommand("SELECT string_agg(version_num, ',') FROM alembic_version", connection);
-        return await read.ExecuteScalarAsync(cancellationToken) as string ?? "(empty)";
+        using var read = new NpgsqlCommand("SELECT string_agg(version_num, ',') FROM alembic_version", connection);
+        return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? "(empty)";
     }
 }

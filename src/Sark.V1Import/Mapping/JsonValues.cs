@@ -60,7 +60,7 @@ internal static class JsonValues
     /// <summary>Creates the functions in the connection's session.</summary>
     public static async Task CreateFunctionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(CreateFunctionsSql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        using var command = Sql.Command(CreateFunctionsSql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -222,13 +222,13 @@ internal sealed class MappingSql
     public static async Task<MappingSql> LoadAsync(NpgsqlConnection connection, V1Source source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        await JsonValues.CreateFunctionsAsync(connection, cancellationToken);
-        await using (var view = Sql.Command(ToolsViewSql(source), connection))
+        await JsonValues.CreateFunctionsAsync(connection, cancellationToken).ConfigureAwait(false);
+        using (var view = Sql.Command(ToolsViewSql(source), connection))
         {
-            await view.ExecuteNonQueryAsync(cancellationToken);
+            await view.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new MappingSql(await V2Constraints.CreateAsync(connection, cancellationToken));
+        return new MappingSql(await V2Constraints.CreateAsync(connection, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -242,12 +242,12 @@ internal sealed class MappingSql
         ArgumentNullException.ThrowIfNull(work);
         try
         {
-            return await work();
+            return await work().ConfigureAwait(false);
         }
         catch (PostgresException error) when (Sql.IsAboutRowData(error) && V2Table.All.Any(constraints.HasChecks))
         {
-            await constraints.TrapErrorsAsync(connection, cancellationToken);
-            return await work();
+            await constraints.TrapErrorsAsync(connection, cancellationToken).ConfigureAwait(false);
+            return await work().ConfigureAwait(false);
         }
     }
 

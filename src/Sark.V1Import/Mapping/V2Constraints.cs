@@ -72,10 +72,11 @@ internal sealed class V2Constraints
     public static async Task<V2Constraints> CreateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var constraints = new V2Constraints();
-        await using (var command = Sql.Command(CatalogSql, connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        using (var command = Sql.Command(CatalogSql, connection))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var table = V2Table.All.Single(t => t.Target == reader.GetString(0));
                 var columns = reader.GetFieldValue<string[]>(4);
@@ -87,16 +88,17 @@ internal sealed class V2Constraints
             }
         }
 
-        await using (var command = Sql.Command(LengthsSql, connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        using (var command = Sql.Command(LengthsSql, connection))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 constraints.maxLengths[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetInt32(2);
             }
         }
 
-        await constraints.CreateFunctionsAsync(connection, trapping: false, cancellationToken);
+        await constraints.CreateFunctionsAsync(connection, trapping: false, cancellationToken).ConfigureAwait(false);
         return constraints;
     }
 
@@ -111,8 +113,8 @@ internal sealed class V2Constraints
     {
         foreach (var table in V2Table.All)
         {
-            await using var command = Sql.Command(ProblemFunctionSql(table, trapping), connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            using var command = Sql.Command(ProblemFunctionSql(table, trapping), connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

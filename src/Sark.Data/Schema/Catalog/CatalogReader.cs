@@ -78,7 +78,7 @@ internal static class CatalogReader
         var strip = new Regex($@"\b{Regex.Escape(schema)}\.", RegexOptions.CultureInvariant);
         string Clean(string definition) => strip.Replace(definition, "");
 
-        await Execute(connection, "SELECT set_config('search_path', quote_ident($1), true)", schema, cancellationToken);
+        await Execute(connection, "SELECT set_config('search_path', quote_ident($1), true)", schema, cancellationToken).ConfigureAwait(false);
         var relations = new Dictionary<long, (string Name, string Kind, string? Definition)>();
         await ForEachRow(connection, RelationsSql, schema, r =>
         {
@@ -87,17 +87,17 @@ internal static class CatalogReader
             {
                 relations[r.GetInt64(0)] = (name, r.GetString(2), r.IsDBNull(3) ? null : Clean(r.GetString(3)));
             }
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
 
         var columns = Group<ColumnShape>();
         var constraints = Group<string>();
         var indexes = Group<string>();
         var triggers = Group<string>();
         await ForEachRow(connection, ColumnsSql, schema, r => Add(columns, relations, r.GetInt64(0), r.GetString(1),
-            new ColumnShape(r.GetString(1), r.GetString(2), r.GetBoolean(3), r.IsDBNull(4) ? null : Clean(r.GetString(4)))), cancellationToken);
-        await ForEachRow(connection, ConstraintsSql, schema, r => Add(constraints, relations, r.GetInt64(0), r.GetString(1), Clean(r.GetString(2))), cancellationToken);
-        await ForEachRow(connection, IndexesSql, schema, r => Add(indexes, relations, r.GetInt64(0), r.GetString(1), Clean(r.GetString(2))), cancellationToken);
-        await ForEachRow(connection, TriggersSql, schema, r => Add(triggers, relations, r.GetInt64(0), r.GetString(1), Clean(r.GetString(2))), cancellationToken);
+            new ColumnShape(r.GetString(1), r.GetString(2), r.GetBoolean(3), r.IsDBNull(4) ? null : Clean(r.GetString(4)))), cancellationToken).ConfigureAwait(false);
+        await ForEachRow(connection, ConstraintsSql, schema, r => Add(constraints, relations, r.GetInt64(0), r.GetString(1), Clean(r.GetString(2))), cancellationToken).ConfigureAwait(false);
+        await ForEachRow(connection, IndexesSql, schema, r => Add(indexes, relations, r.GetInt64(0), r.GetString(1), Clean(r.GetString(2))), cancellationToken).ConfigureAwait(false);
+        await ForEachRow(connection, TriggersSql, schema, r => Add(triggers, relations, r.GetInt64(0), r.GetString(1), Clean(r.GetString(2))), cancellationToken).ConfigureAwait(false);
 
         var tables = relations.ToDictionary(
             r => r.Value.Name,
@@ -105,9 +105,9 @@ internal static class CatalogReader
             StringComparer.Ordinal);
 
         var enums = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        await ForEachRow(connection, EnumsSql, schema, r => enums[r.GetString(0)] = r.GetFieldValue<string[]>(1), cancellationToken);
+        await ForEachRow(connection, EnumsSql, schema, r => enums[r.GetString(0)] = r.GetFieldValue<string[]>(1), cancellationToken).ConfigureAwait(false);
         var functions = new Dictionary<string, string>(StringComparer.Ordinal);
-        await ForEachRow(connection, FunctionsSql, schema, r => functions[r.GetString(0)] = Clean(r.GetString(1)), cancellationToken);
+        await ForEachRow(connection, FunctionsSql, schema, r => functions[r.GetString(0)] = Clean(r.GetString(1)), cancellationToken).ConfigureAwait(false);
         return new CatalogModel(tables, enums, functions);
     }
 
@@ -134,17 +134,18 @@ internal static class CatalogReader
 
     private static async Task Execute(NpgsqlConnection connection, string sql, string schema, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = schema });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ForEachRow(NpgsqlConnection connection, string sql, string schema, Action<NpgsqlDataReader> row, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = schema });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             row(reader);
         }

@@ -29,7 +29,7 @@ public static class SchemaComparison
         NpgsqlConnection connection, MigrationSet migrations, int version, CatalogModel live, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(live);
-        var expected = await SchemaReference.BuildAsync(connection, migrations, version, cancellationToken);
+        var expected = await SchemaReference.BuildAsync(connection, migrations, version, cancellationToken).ConfigureAwait(false);
         return CatalogComparer.Compare(expected, live);
     }
 

@@ -20,23 +20,24 @@ internal static partial class SchemaReference
         ArgumentNullException.ThrowIfNull(migrations);
         migrations.ValidateVersion(version);
         var schema = $"sark_reference_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
         try
         {
-            await RunAsync(connection, $"CREATE SCHEMA {schema}", cancellationToken);
-            await RunAsync(connection, $"SET LOCAL search_path = {schema}", cancellationToken);
+            await RunAsync(connection, $"CREATE SCHEMA {schema}", cancellationToken).ConfigureAwait(false);
+            await RunAsync(connection, $"SET LOCAL search_path = {schema}", cancellationToken).ConfigureAwait(false);
             for (var v = 1; v <= version; v++)
             {
                 // CONCURRENTLY cannot run in a transaction and builds the same index without it.
                 var sql = migrations[v].Up.Transactional ? migrations[v].Up.Sql : Concurrently().Replace(migrations[v].Up.Sql, "");
-                await RunAsync(connection, sql, cancellationToken);
+                await RunAsync(connection, sql, cancellationToken).ConfigureAwait(false);
             }
 
-            return await CatalogReader.ReadAsync(connection, schema, [], cancellationToken);
+            return await CatalogReader.ReadAsync(connection, schema, [], cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
+            await EndedSession.RollbackUnlessEndedAsync(connection, transaction).ConfigureAwait(false);
         }
     }
 
@@ -49,22 +50,23 @@ internal static partial class SchemaReference
         NpgsqlConnection connection, IReadOnlyCollection<string> otherBookkeepingTables, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
         try
         {
-            var name = await Sark.Data.Connection.WorkingSchema.RequireAsync(connection, cancellationToken);
-            return await CatalogReader.ReadAsync(connection, name, otherBookkeepingTables, cancellationToken);
+            var name = await WorkingSchema.RequireAsync(connection, cancellationToken).ConfigureAwait(false);
+            return await CatalogReader.ReadAsync(connection, name, otherBookkeepingTables, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await EndedSession.RollbackUnlessEndedAsync(connection, transaction);
+            await EndedSession.RollbackUnlessEndedAsync(connection, transaction).ConfigureAwait(false);
         }
     }
 
     private static async Task RunAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     [GeneratedRegex(@"\bCONCURRENTLY\b", RegexOptions.IgnoreCase)]

@@ -20,6 +20,7 @@ public sealed partial class LocalPostgres(LocalPostgresOptions options)
 
     private readonly LocalHome home = new(options.HomeDirectory, RunAs);
 
+    /// <summary>The home directory, database name, durability and lock wait this server was created with.</summary>
     public LocalPostgresOptions Options { get; } = options;
 
     /// <summary>

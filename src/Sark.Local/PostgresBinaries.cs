@@ -4,7 +4,7 @@ using Sark.Data.Errors;
 namespace Sark.Local;
 
 /// <summary>Where the PostgreSQL server programs (initdb, pg_ctl, postgres) live, and their major version.</summary>
-public sealed partial record PostgresBinaries(string BinDirectory, int MajorVersion)
+internal sealed partial record PostgresBinaries(string BinDirectory, int MajorVersion)
 {
     /// <summary>Overrides the search with one directory; used when several installations exist.</summary>
     public const string BinDirectoryVariable = "SARK_PG_BINDIR";

@@ -38,6 +38,10 @@ public static class Baseline
         """,
     ];
 
+    /// <summary>
+    /// How long the bare INSERT … SELECTs take on this database and how many rows they write; the
+    /// transaction is rolled back.
+    /// </summary>
     public static async Task<(TimeSpan Elapsed, long Rows)> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);

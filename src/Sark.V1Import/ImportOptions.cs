@@ -2,6 +2,10 @@ using Sark.Data.Schema;
 
 namespace Sark.V1Import;
 
+/// <summary>
+/// The settings of the importer, planner, validator and rollback; the defaults suit a production
+/// run.
+/// </summary>
 public sealed record ImportOptions
 {
     /// <summary>v1 rows per batch; each batch is one transaction with its checkpoint.</summary>

@@ -22,8 +22,13 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     private readonly ImportOptions options = options ?? new ImportOptions();
     private readonly ILogger log = logger ?? NullLogger<Importer>.Instance;
 
+    /// <summary>Hears the phase and rows done after each batch, on the importer's own thread.</summary>
     public IProgress<ImportProgress>? Progress { get; set; }
 
+    /// <summary>
+    /// Runs the import, or resumes the newest run that never finished. Waits at most
+    /// <see cref="ImportOptions.LockWait"/> for a schema change or another import.
+    /// </summary>
     public async Task<ImportResult> ExecuteAsync(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();

@@ -17,6 +17,7 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
 {
     private readonly ImportOptions options = options ?? new ImportOptions();
 
+    /// <summary>What an import would do with every v1 row, per table. Changes nothing.</summary>
     public async Task<DryRunReport> PlanAsync(CancellationToken cancellationToken = default)
     {
         var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);

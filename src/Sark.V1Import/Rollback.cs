@@ -86,6 +86,10 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
         SELECT count(*) FROM gone
         """;
 
+    /// <summary>
+    /// Removes what the import wrote; with <paramref name="dryRun"/> only reports what it would remove,
+    /// with <paramref name="force"/> removes rows changed since they were written too.
+    /// </summary>
     public async Task<RollbackReport> RollBackAsync(bool dryRun, bool force, CancellationToken cancellationToken = default)
     {
         var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,12 @@ public static class SampleData
     /// <summary>Every n-th tool has parameters that are a JSON array, not an object.</summary>
     public const int InvalidToolEvery = 1009;
 
+    /// <summary>
+    /// Writes <paramref name="servers"/> servers with <paramref name="toolsPerServer"/> tools each into
+    /// an empty v1 database and returns the rows written.
+    /// </summary>
+    /// <exception cref="UsageException">The sizes are out of range.</exception>
+    /// <exception cref="SarkException">The v1 tables already have rows (<see cref="SarkErrorKind.Conflict"/>).</exception>
     public static async Task<(long Servers, long Tools)> GenerateAsync(
         NpgsqlDataSource dataSource, int servers, int toolsPerServer, CancellationToken cancellationToken = default)
     {

@@ -7,13 +7,15 @@ using Sark.V1Import.Adoption;
 namespace Sark.V1Import;
 
 /// <summary>
-/// Which v1 shape the database has. The variant recorded by <c>sark db adopt</c> wins; a database
+/// Which v1 shape the database has. The variant recorded by adoption wins; a database
 /// sark built itself (001–005) is the Alembic shape. The mapping SQL needs the name of the tool
 /// parameters column and the type of each JSON column (the ORM stores <c>json</c>, which not every
 /// value of can become <c>jsonb</c>); casts (<c>::text</c>, <c>::jsonb</c>) absorb the rest.
 /// Everything is looked up in the connection's current schema, where the migration runner creates
 /// the tables (the first existing schema of its search_path; normally <c>public</c>).
 /// </summary>
+/// <param name="Variant">The v1 shape: Alembic-built or ORM-built.</param>
+/// <param name="ToolParametersColumn">The mcp_tools column with the parameters: <c>parameters_schema</c> or <c>parameters</c>.</param>
 public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
 {
     private static readonly string[] V1Tables = ["mcp_servers", "mcp_tools"];
@@ -26,7 +28,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         WHERE table_schema = current_schema() AND table_name IN ('mcp_servers', 'mcp_tools')
         """;
 
-    public static async Task<V1Source> DetectAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    internal static async Task<V1Source> DetectAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var columns = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -71,7 +73,7 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
         """;
 
     /// <summary>Whether the v2 tables and the tool's bookkeeping exist (validate reports rather than crashes when not).</summary>
-    public static async Task<IReadOnlyList<string>> MissingV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    internal static async Task<IReadOnlyList<string>> MissingV2TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         using var command = Sql.Command(MissingV2TablesSql, connection);
@@ -87,6 +89,6 @@ public sealed record V1Source(V1Variant Variant, string ToolParametersColumn)
     }
 
     /// <summary>The schema every table is looked up in (<see cref="WorkingSchema"/>: one rule for every sark command).</summary>
-    public static Task<string> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default) =>
+    internal static Task<string> CurrentSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default) =>
         WorkingSchema.RequireAsync(connection, cancellationToken);
 }

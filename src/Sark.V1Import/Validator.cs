@@ -18,6 +18,7 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
 {
     private readonly ImportOptions options = options ?? new ImportOptions();
 
+    /// <summary>Runs every check against the migrated rows. Changes nothing.</summary>
     public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
     {
         var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,8 @@ using Sark.Data.Errors;
 namespace Sark.Data.Connection;
 
 /// <summary>Which job a lock serialises; <see cref="ObjectKey"/> is its objid in pg_locks.</summary>
+/// <param name="ObjectKey">The lock's objid under <see cref="AdvisoryLock.ClassKey"/>.</param>
+/// <param name="Purpose">What the lock is for, as messages name it ("the migration lock").</param>
 public sealed record AdvisoryLockKey(int ObjectKey, SarkMessage Purpose);
 
 /// <summary>
@@ -12,7 +14,9 @@ public sealed record AdvisoryLockKey(int ObjectKey, SarkMessage Purpose);
 /// </summary>
 public enum AdvisoryLockMode
 {
+    /// <summary>One holder, no one beside it: schema changes, the v1 import.</summary>
     Exclusive,
+    /// <summary>Many holders side by side: the data jobs a migration must not run under.</summary>
     Shared,
 }
 
@@ -23,12 +27,16 @@ public enum AdvisoryLockMode
 /// </summary>
 public static class AdvisoryLock
 {
-    // Two-key form, so the locks are easy to recognise in pg_locks: classid 'SARK', objid per job.
+    /// <summary>
+    /// The classid of every sark advisory lock in pg_locks ('SARK'); the objid names the job. The
+    /// two-key form makes sark's locks easy to recognise there.
+    /// </summary>
     public const int ClassKey = 0x5341524B;
 
     /// <summary>Schema changes hold it exclusively, data jobs shared (see <c>DataJobLock</c>).</summary>
     public static readonly AdvisoryLockKey Migrations = new(1, "the migration lock");
 
+    /// <summary>Held exclusively by the v1 import, so two imports never write the same rows.</summary>
     public static readonly AdvisoryLockKey V1Import = new(2, $"the v1 import lock (another {SarkTerms.V1ImportJob} is running)");
 
     // The exclusive holder first (there is at most one); among shared holders the oldest session.
@@ -44,6 +52,7 @@ public static class AdvisoryLock
         LIMIT 1
         """;
 
+    /// <summary>Takes the lock exclusively, waiting at most <paramref name="wait"/>.</summary>
     public static Task AcquireAsync(NpgsqlConnection connection, AdvisoryLockKey key, TimeSpan wait, CancellationToken cancellationToken) =>
         AcquireAsync(connection, key, AdvisoryLockMode.Exclusive, wait, null, cancellationToken);
 
@@ -90,6 +99,7 @@ public static class AdvisoryLock
         }
     }
 
+    /// <summary>Releases an exclusively held lock.</summary>
     public static Task ReleaseAsync(NpgsqlConnection connection, AdvisoryLockKey key, CancellationToken cancellationToken) =>
         ReleaseAsync(connection, key, AdvisoryLockMode.Exclusive, cancellationToken);
 

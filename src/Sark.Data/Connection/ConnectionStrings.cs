@@ -74,7 +74,7 @@ public static partial class ConnectionStrings
         return builder;
     }
 
-    public static bool IsUrl(string value) =>
+    internal static bool IsUrl(string value) =>
         value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
         || value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
 

@@ -9,7 +9,7 @@ namespace Sark.Data.Connection;
 /// session-level locks; clean-up that runs in a <c>catch</c> or <c>finally</c> then finds the
 /// connection closed, and an error about that would replace the one that ended the session.
 /// </summary>
-public static class EndedSession
+internal static class EndedSession
 {
     public static bool HasEnded(NpgsqlConnection connection)
     {

@@ -9,7 +9,7 @@ namespace Sark.Data.Connection;
 /// from a list of our own: Npgsql accepts <c>Password</c>, <c>PSW</c> and <c>PWD</c> today, and a
 /// synonym it adds later is masked without a change here.
 /// </summary>
-public static class SecretKeywords
+internal static class SecretKeywords
 {
     private const string Probe = "sark-secret-probe";
 

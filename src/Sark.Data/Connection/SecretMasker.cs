@@ -22,6 +22,10 @@ public static partial class SecretMasker
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
         TimeSpan.FromSeconds(1));
 
+    /// <summary>
+    /// Masks <paramref name="secret"/> wherever it appears in what <see cref="Redact"/> sees from now
+    /// on. A secret shorter than three characters is left to the patterns.
+    /// </summary>
     public static void Register(string? secret)
     {
         // Very short secrets would mask ordinary words; they are still masked by pattern.
@@ -32,7 +36,7 @@ public static partial class SecretMasker
     }
 
     /// <summary>Registers every secret a parsed connection holds (its password, its SSL key passphrase).</summary>
-    public static void RegisterSecretsOf(NpgsqlConnectionStringBuilder builder)
+    internal static void RegisterSecretsOf(NpgsqlConnectionStringBuilder builder)
     {
         foreach (var secret in SecretKeywords.ValuesOf(builder))
         {

@@ -18,7 +18,7 @@ public static class WorkingSchema
     private const string Fix = "set search_path to the schema sark should use, for example with '?search_path=public' in the database URL (or ALTER ROLE … SET search_path)";
 
     /// <summary>A SQL condition: a table (or other relation) of this name exists in the working schema.</summary>
-    public static string RelationExistsSql(string relation) => $"""
+    internal static string RelationExistsSql(string relation) => $"""
         EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = current_schema() AND c.relname = '{relation.Replace("'", "''", StringComparison.Ordinal)}')
         """;

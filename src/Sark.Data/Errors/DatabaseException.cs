@@ -12,9 +12,12 @@ public sealed class DatabaseException(SarkErrorKind kind, SarkMessage message, N
     /// <summary>The SQLSTATE, or null for an error of the client (a broken connection, the command timeout).</summary>
     public string? SqlState => (InnerException as PostgresException)?.SqlState;
 
+    /// <summary>The constraint the server named (a unique, foreign-key or check violation), or null.</summary>
     public string? ConstraintName => (InnerException as PostgresException)?.ConstraintName;
 
+    /// <summary>The table the server named, or null.</summary>
     public string? TableName => (InnerException as PostgresException)?.TableName;
 
+    /// <summary>The column the server named (a not-null violation), or null.</summary>
     public string? ColumnName => (InnerException as PostgresException)?.ColumnName;
 }

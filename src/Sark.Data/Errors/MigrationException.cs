@@ -9,6 +9,7 @@ namespace Sark.Data.Errors;
 public sealed class MigrationException(SarkErrorKind kind, SarkMessage message, Exception? innerException = null)
     : SarkException(kind, message, innerException)
 {
+    /// <summary>A bad migration set or file (<see cref="SarkErrorKind.Failed"/>).</summary>
     public MigrationException(SarkMessage message, Exception? innerException = null)
         : this(SarkErrorKind.Failed, message, innerException)
     {

@@ -71,14 +71,14 @@ public static class PostgresErrors
     /// responses. Npgsql redacts it anyway unless the connection string sets Include Error Detail;
     /// a caller that wants it reads it from the inner <see cref="PostgresException"/>.
     /// </summary>
-    public static string Describe(PostgresException exception)
+    internal static string Describe(PostgresException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return $"{exception.MessageText} ({Fields(exception)})";
     }
 
     /// <summary>"SQLSTATE 23505, constraint …, table …, column …": the code and the names the server gave.</summary>
-    public static string Fields(PostgresException exception)
+    internal static string Fields(PostgresException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var fields = new List<string> { $"SQLSTATE {exception.SqlState}" };

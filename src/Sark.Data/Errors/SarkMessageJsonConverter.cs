@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Sark.Data.Errors;
 
 /// <summary>Writes a <see cref="SarkMessage"/> as its library wording; a host registers its own converter to word it.</summary>
-public sealed class SarkMessageJsonConverter : JsonConverter<SarkMessage>
+internal sealed class SarkMessageJsonConverter : JsonConverter<SarkMessage>
 {
     public override SarkMessage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         SarkMessage.FromString(reader.GetString() ?? "");

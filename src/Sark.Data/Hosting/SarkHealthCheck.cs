@@ -19,6 +19,10 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
     /// <summary>How long the check may take unless its registration says otherwise.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Opens a connection and compares the versions, within the registration's timeout (<see
+    /// cref="DefaultTimeout"/> when it has none).
+    /// </summary>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -12,7 +12,7 @@ namespace Sark.Data.Hosting;
 /// configuration key, its value and what was expected. The connection string is never repeated:
 /// it may hold a password.
 /// </summary>
-public sealed class SarkOptionsValidator : IValidateOptions<SarkOptions>
+internal sealed class SarkOptionsValidator : IValidateOptions<SarkOptions>
 {
     private const string Prefix = SarkOptions.SectionName + ":";
 

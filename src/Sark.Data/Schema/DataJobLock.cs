@@ -9,7 +9,7 @@ namespace Sark.Data.Schema;
 /// rollback, repair, adopt: exclusive) runs, and no schema change starts while one of them is in
 /// the middle of its transactions. Taken first, so that the journal check after it and everything
 /// the job reads afterwards see a schema nobody changes under them; the journal check is the one
-/// <c>sark db migrate</c> uses. Hold it for the whole job on the job's own connection and dispose
+/// <see cref="MigrationRunner"/> uses. Hold it for the whole job on the job's own connection and dispose
 /// it at the end. Jobs of one kind still exclude each other with a job lock of their own.
 /// </summary>
 public sealed class DataJobLock : IAsyncDisposable
@@ -29,9 +29,15 @@ public sealed class DataJobLock : IAsyncDisposable
     public static Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, TimeSpan wait, IProgress<LockWaiting>? waiting, CancellationToken cancellationToken = default) =>
         AcquireAsync(connection, MigrationSet.Embedded, wait, waiting, cancellationToken);
 
+    /// <summary>Against <paramref name="migrations"/>, the set the journal is checked with.</summary>
     public static Task<DataJobLock> AcquireAsync(NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, CancellationToken cancellationToken = default) =>
         AcquireAsync(connection, migrations, wait, null, cancellationToken);
 
+    /// <summary>
+    /// Takes the migration lock shared, waiting at most <paramref name="wait"/>, then refuses a journal
+    /// this binary must not work on (see <see cref="JournalCheck"/>), releasing the lock again.
+    /// <paramref name="waiting"/> hears whom it waits for.
+    /// </summary>
     public static async Task<DataJobLock> AcquireAsync(
         NpgsqlConnection connection, MigrationSet migrations, TimeSpan wait, IProgress<LockWaiting>? waiting, CancellationToken cancellationToken = default)
     {
@@ -50,7 +56,7 @@ public sealed class DataJobLock : IAsyncDisposable
         }
     }
 
-    // A broken connection has lost its session, and the lock with it; ReleaseAsync knows.
+    /// <summary>Releases the lock; a connection whose session ended has lost it already.</summary>
     public async ValueTask DisposeAsync() =>
         await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, CancellationToken.None).ConfigureAwait(false);
 }

@@ -11,6 +11,10 @@ namespace Sark.Data.Schema;
 /// </summary>
 public static class JournalCheck
 {
+    /// <summary>
+    /// Where the database stands against <paramref name="migrations"/>; without a journal in the
+    /// working schema it is at version 0.
+    /// </summary>
     public static async Task<MigrationStatus> ReadStatusAsync(NpgsqlConnection connection, MigrationSet migrations, CancellationToken cancellationToken = default) =>
         BuildStatus(await MigrationJournal.ReadAsync(connection, cancellationToken).ConfigureAwait(false), migrations);
 
@@ -22,6 +26,10 @@ public static class JournalCheck
         return status;
     }
 
+    /// <summary>
+    /// Refuses, with <see cref="MigrationException"/> (<see cref="SarkErrorKind.SchemaDrift"/>),
+    /// what <see cref="FindProblem"/> finds in <paramref name="status"/>.
+    /// </summary>
     public static void EnsureSafe(MigrationStatus status, MigrationSet migrations)
     {
         if (FindProblem(status, migrations) is { } problem)
@@ -30,7 +38,7 @@ public static class JournalCheck
         }
     }
 
-    public static MigrationStatus BuildStatus(IReadOnlyList<JournalEntry> journal, MigrationSet migrations)
+    internal static MigrationStatus BuildStatus(IReadOnlyList<JournalEntry> journal, MigrationSet migrations)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(migrations);

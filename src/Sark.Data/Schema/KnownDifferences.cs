@@ -25,6 +25,7 @@ public sealed class KnownDifferences
     /// <summary>Tolerates nothing: every difference is drift.</summary>
     public static KnownDifferences None { get; } = new("none", _ => null);
 
+    /// <summary>What the set is called in reports.</summary>
     public string Name { get; }
 
     /// <summary>Why <paramref name="difference"/> is expected, or null when it is drift.</summary>
@@ -46,7 +47,10 @@ public interface IKnownDifferencesSource
 }
 
 /// <summary>A difference from the chain's shape, with the reason it is expected (null: a mismatch).</summary>
+/// <param name="Difference">How the live schema differs.</param>
+/// <param name="Reason">Why the difference is expected, or null when it is drift.</param>
 public sealed record SchemaFinding(CatalogDifference Difference, string? Reason)
 {
+    /// <summary>Whether the difference is drift: no known difference explains it.</summary>
     public bool IsMismatch => Reason is null;
 }

@@ -4,6 +4,10 @@ using Sark.Data.Errors;
 namespace Sark.Data.Schema;
 
 /// <summary>One numbered schema change with its up and down scripts.</summary>
+/// <param name="Version">The number, from 1 up without a gap.</param>
+/// <param name="Name">The name after the number (<c>policies</c>).</param>
+/// <param name="Up">The script that applies it.</param>
+/// <param name="Down">The script that reverts it.</param>
 public sealed record Migration(
     int Version,
     string Name,
@@ -20,21 +24,27 @@ public sealed record Migration(
     /// Whether a journal row with <paramref name="journalChecksum"/> records this migration as it is:
     /// the file's checksum, or one its up script lists with <c>-- sark:previous-checksum</c>.
     /// </summary>
-    public bool Accepts(string journalChecksum) =>
+    internal bool Accepts(string journalChecksum) =>
         journalChecksum == Checksum || Up.PreviousChecksums.Contains(journalChecksum, StringComparer.Ordinal);
 }
 
 /// <summary>One SQL file and the directives in its header comments.</summary>
+/// <param name="FileName">The file name (<c>003_policies.up.sql</c>), as errors and the journal name it.</param>
+/// <param name="Sql">The whole script, run as one command.</param>
+/// <param name="Transactional">False when the header says <c>-- sark:no-transaction</c> (CREATE INDEX CONCURRENTLY).</param>
+/// <param name="Destructive">True when the header says <c>-- sark:destructive</c>: reverting it drops data.</param>
+/// <param name="PreviousChecksums">Checksums of earlier contents a journal may hold (<c>-- sark:previous-checksum</c>).</param>
 public sealed partial record MigrationScript(
     string FileName, string Sql, bool Transactional, bool Destructive, IReadOnlyList<string> PreviousChecksums)
 {
-    public const string NoTransactionDirective = "-- sark:no-transaction";
-    public const string DestructiveDirective = "-- sark:destructive";
-    public const string PreviousChecksumDirective = "-- sark:previous-checksum";
+    internal const string NoTransactionDirective = "-- sark:no-transaction";
+    internal const string DestructiveDirective = "-- sark:destructive";
+    internal const string PreviousChecksumDirective = "-- sark:previous-checksum";
 
+    /// <summary>SHA-256 of the script with line endings normalised, so a checkout with CRLF matches.</summary>
     public string Checksum { get; } = MigrationChecksum.Of(Sql);
 
-    public static MigrationScript Parse(string fileName, string sql)
+    internal static MigrationScript Parse(string fileName, string sql)
     {
         ArgumentNullException.ThrowIfNull(fileName);
         var header = HeaderLines(sql).ToList();

@@ -4,7 +4,7 @@ using Sark.Data.Connection;
 namespace Sark.Data.Schema;
 
 /// <summary>A row of the journal: what was applied, from which file contents, by whom, and how long it took.</summary>
-public sealed record JournalEntry(
+internal sealed record JournalEntry(
     int Version,
     string Name,
     string Checksum,

@@ -5,11 +5,15 @@ using Sark.Data.Logging;
 namespace Sark.Data.Schema;
 
 /// <summary>
-/// What <c>sark db repair</c> did: <paramref name="Repaired"/> the checksums it accepted, and
+/// What <see cref="MigrationRunner.RepairAsync"/> did: <paramref name="Repaired"/> the checksums it accepted, and
 /// <paramref name="NotRepaired"/> the journal problems it cannot fix, each with the fix in words.
 /// </summary>
+/// <param name="Version">The database's version.</param>
+/// <param name="Repaired">The checksums accepted, in version order.</param>
+/// <param name="NotRepaired">What repair cannot fix, each with the fix in words.</param>
 public sealed record RepairOutcome(int Version, IReadOnlyList<MigrationChecksumAccepted> Repaired, IReadOnlyList<string> NotRepaired)
 {
+    /// <summary>Whether nothing is left that repair could not fix.</summary>
     public bool JournalIsSound => NotRepaired.Count == 0;
 }
 

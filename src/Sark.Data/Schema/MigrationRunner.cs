@@ -17,8 +17,10 @@ public sealed partial class MigrationRunner(
 {
     private readonly ILogger log = logger ?? NullLogger<MigrationRunner>.Instance;
 
+    /// <summary>Timeouts, the lock wait and who applies, as given at construction (defaults otherwise).</summary>
     public MigrationRunnerOptions Options { get; } = options ?? new MigrationRunnerOptions();
 
+    /// <summary>The migrations this runner applies and reverts.</summary>
     public MigrationSet Migrations { get; } = migrations;
 
     /// <summary>
@@ -27,6 +29,7 @@ public sealed partial class MigrationRunner(
     /// </summary>
     public IProgress<MigrationProgress>? Progress { get; set; }
 
+    /// <summary>Reads where the database stands against <see cref="Migrations"/>. Changes nothing.</summary>
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);

@@ -8,6 +8,10 @@ namespace Sark.Data.Schema;
 /// </summary>
 public static class MigrationScriptWriter
 {
+    /// <summary>
+    /// The script for <paramref name="plan"/>, with the timeouts of <paramref name="options"/> and
+    /// a guard that stops it on a database at another version.
+    /// </summary>
     public static string Write(MigrationPlan plan, MigrationRunnerOptions options)
     {
         ArgumentNullException.ThrowIfNull(plan);

@@ -14,21 +14,23 @@ public sealed partial class MigrationSet
 
     private MigrationSet(IReadOnlyList<Migration> migrations) => Migrations = migrations;
 
+    /// <summary>Every migration, by version from 1 up without a gap.</summary>
     public IReadOnlyList<Migration> Migrations { get; }
 
     /// <summary>The highest version, 0 when the set is empty.</summary>
     public int Head => Migrations.Count == 0 ? 0 : Migrations[^1].Version;
 
+    /// <summary>The migration numbered <paramref name="version"/> (1 to <see cref="Head"/>).</summary>
     public Migration this[int version] => Migrations[version - 1];
 
-    /// <summary>The product's own migrations, embedded in this assembly.</summary>
     // Lazy rather than a static initializer, so a broken set surfaces as the loader's own message
     // instead of a TypeInitializationException.
     private static readonly Lazy<MigrationSet> EmbeddedSet = new(() => LoadEmbedded(typeof(MigrationSet).Assembly));
 
+    /// <summary>The product's own migrations, embedded in this assembly; what <c>AddSark</c> registers.</summary>
     public static MigrationSet Embedded => EmbeddedSet.Value;
 
-    public static MigrationSet LoadEmbedded(Assembly assembly)
+    internal static MigrationSet LoadEmbedded(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
         var files = assembly.GetManifestResourceNames()
@@ -42,10 +44,10 @@ public sealed partial class MigrationSet
         return FromFiles(files);
     }
 
-    public static MigrationSet LoadDirectory(string directory) =>
+    internal static MigrationSet LoadDirectory(string directory) =>
         FromFiles(Directory.GetFiles(directory, "*.sql").Select(p => (Path.GetFileName(p), File.ReadAllText(p))));
 
-    public static MigrationSet FromFiles(IEnumerable<(string FileName, string Sql)> files)
+    internal static MigrationSet FromFiles(IEnumerable<(string FileName, string Sql)> files)
     {
         ArgumentNullException.ThrowIfNull(files);
         var ups = new SortedDictionary<int, (string Name, MigrationScript Script)>();
@@ -107,7 +109,7 @@ public sealed partial class MigrationSet
     }
 
     /// <summary>Checks a user-given version; 0 means "before the first migration".</summary>
-    public int ValidateVersion(int version) =>
+    internal int ValidateVersion(int version) =>
         version >= 0 && version <= Head
             ? version
             : throw new UsageException($"migration version '{version}' is unknown; expected a number from 0 to {Head}");

@@ -5,11 +5,19 @@ using Sark.Data.Schema.Catalog;
 
 namespace Sark.Data.Schema;
 
-/// <summary>What <c>sark db verify</c> found: drift, and differences the database is known to have.</summary>
+/// <summary>What <see cref="SchemaVerifier.VerifyAsync"/> found: drift, and differences the database is known to have.</summary>
+/// <param name="Version">The journal's version, whose shape the live schema was compared with.</param>
+/// <param name="KnownDifferences">The set the findings were judged with.</param>
+/// <param name="Findings">Every difference, known or drift.</param>
 public sealed record VerifyReport(int Version, KnownDifferences KnownDifferences, IReadOnlyList<SchemaFinding> Findings)
 {
+    /// <summary>The findings no known difference explains.</summary>
     public IEnumerable<SchemaFinding> Drift => Findings.Where(f => f.IsMismatch);
 
+    /// <summary>
+    /// Whether the live schema differs from the journal's version in a way no known difference
+    /// explains.
+    /// </summary>
     public bool HasDrift => Drift.Any();
 }
 
@@ -21,6 +29,13 @@ public sealed record VerifyReport(int Version, KnownDifferences KnownDifferences
 /// </summary>
 public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet migrations, IKnownDifferencesSource? knownDifferences = null)
 {
+    /// <summary>
+    /// Compares the live schema with the chain's shape at the journal's version. Changes nothing.
+    /// </summary>
+    /// <exception cref="MigrationException">
+    /// The journal is one this binary must not work on, or the database has tables but no journal
+    /// (<see cref="SarkErrorKind.SchemaDrift"/>).
+    /// </exception>
     public async Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
     {
         var runner = new MigrationRunner(dataSource, migrations);

@@ -11,8 +11,13 @@ namespace Sark.V1Import.Adoption;
 /// </summary>
 public sealed class AdoptionKnownDifferences : IKnownDifferencesSource
 {
+    /// <summary>Alembic's <c>alembic_version</c>: bookkeeping, not schema.</summary>
     public IReadOnlyCollection<string> BookkeepingTables => AdoptionRules.BookkeepingTables;
 
+    /// <summary>
+    /// The differences of the variant the database's adoption record names; none for a database
+    /// without a record (one sark built itself).
+    /// </summary>
     public async Task<KnownDifferences> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         var variant = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken).ConfigureAwait(false);

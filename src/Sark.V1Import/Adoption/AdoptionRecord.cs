@@ -7,7 +7,7 @@ namespace Sark.V1Import.Adoption;
 /// The <c>sark_adoption</c> table: one row saying how an adopted database was built. The v1→v2
 /// tool reads the variant from it; <c>sark db verify</c> applies the variant's tolerances.
 /// </summary>
-public static class AdoptionRecord
+internal static class AdoptionRecord
 {
     internal const string CreateSql = """
         CREATE TABLE sark_adoption (

@@ -3,12 +3,13 @@ using Sark.Data.Schema.Catalog;
 
 namespace Sark.V1Import.Adoption;
 
+/// <summary>What adoption found the database to be.</summary>
 public enum AdoptionOutcome
 {
     /// <summary>The database already has a sark journal.</summary>
     AlreadyManaged,
 
-    /// <summary>No tables at all: nothing to adopt, <c>sark db migrate</c> starts at 001.</summary>
+    /// <summary>No tables at all: nothing to adopt, <see cref="MigrationRunner.MigrateAsync"/> starts at 001.</summary>
     Empty,
 
     /// <summary>A recognised SARK v1 database whose shape was verified.</summary>
@@ -18,7 +19,13 @@ public enum AdoptionOutcome
     Refused,
 }
 
-/// <summary>What <c>sark db adopt</c> found, and (unless a dry run) did.</summary>
+/// <summary>What <see cref="DatabaseAdopter"/> found, and (unless a dry run) did.</summary>
+/// <param name="Outcome">What the database was found to be.</param>
+/// <param name="Variant">The v1 shape recognised (<see cref="V1Variant.Native"/> when none applies).</param>
+/// <param name="BaselineVersion">The version the journal records (or would record) as present.</param>
+/// <param name="Source">What the verdict rests on (<c>sark journal</c>, the shape compared with).</param>
+/// <param name="Findings">Every difference from that shape, tolerated or not.</param>
+/// <param name="Applied">Whether the baseline was recorded.</param>
 public sealed record AdoptionReport(
     AdoptionOutcome Outcome,
     V1Variant Variant,
@@ -27,8 +34,10 @@ public sealed record AdoptionReport(
     IReadOnlyList<SchemaFinding> Findings,
     bool Applied = false)
 {
+    /// <summary>The differences no rule of the variant explains: why a database is refused.</summary>
     public IEnumerable<SchemaFinding> Mismatches => Findings.Where(f => f.IsMismatch);
 
+    /// <summary>The differences the variant is known to have, each with its reason.</summary>
     public IEnumerable<SchemaFinding> Tolerated => Findings.Where(f => !f.IsMismatch);
 
     /// <summary>Tolerated members whose only difference is their name; adoption gives them sark's.</summary>

@@ -24,7 +24,7 @@ namespace Sark.V1Import.Mapping;
 /// casts a JSON field to int, say). Inlined into a set-based statement, that error would fail the
 /// whole statement and so every mode. Trapping errors costs a subtransaction per row, so it is
 /// only done when needed: the callers run the fast inlined form first and, when it fails with an
-/// error about row data, run again after <see cref="TrappingErrorsAsync"/> has replaced the
+/// error about row data, run again after <see cref="TrapErrorsAsync"/> has replaced the
 /// functions with PL/pgSQL ones that turn such an error into that row's reason.
 /// </remarks>
 internal sealed class V2Constraints

@@ -5,7 +5,7 @@ namespace Sark.V1Import.Mapping;
 /// statements that read or write a table are written out per table where they run; these names
 /// are for the rules read from the catalog (<see cref="V2Constraints"/>) and for reports.
 /// </summary>
-public sealed record V2Table(string Target, string Source, IReadOnlyList<string> Fields)
+internal sealed record V2Table(string Target, string Source, IReadOnlyList<string> Fields)
 {
     public static readonly V2Table Resources = new(
         "resources", "mcp_servers", ["name", "protocol", "endpoint", "sensitivity_level", "metadata", "created_at", "updated_at"]);

@@ -75,7 +75,7 @@ public sealed partial class MigrationRunner(
         return await FindUnjournaledObjectsAsync(connection, cancellationToken);
     }
 
-    private static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    internal static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
         var objects = (string)(await command.ExecuteScalarAsync(cancellationToken))!;

@@ -142,7 +142,8 @@ public sealed partial class JournalAndLockCommandTests : IAsyncLifetime
         Assert.Equal(2, result.ErrorLines.Length);
         Assert.StartsWith($"waiting up to 0.5 s for the migration lock, held by pid {job.ProcessID} (application_name 'sark migrate-v1'", result.ErrorLines[0]);
         Assert.StartsWith($"sark: timed out after 0.5 s waiting for the migration lock held by pid {job.ProcessID} (", result.ErrorLines[1]);
-        Assert.Contains("in shared mode", result.ErrorLines[1]);
+        Assert.Contains("in shared mode (a data job such as sark migrate-v1)", result.ErrorLines[0]);
+        Assert.Contains("in shared mode (a data job such as sark migrate-v1)", result.ErrorLines[1]);
         Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass('v1_import_runs') IS NOT NULL"));
     }
 

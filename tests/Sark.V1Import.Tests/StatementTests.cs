@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using Sark.Testing;
 using Sark.Testing.V1;
+using Sark.V1Import.Adoption;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import.Tests;
@@ -109,11 +110,13 @@ public sealed partial class StatementTests
         await command.ExecuteNonQueryAsync();
     }
 
-    // Every …Sql constant and every …Sql array of statements in the library, by type and name.
+    // Every …Sql constant and every …Sql array of statements of the v1→v2 tool, by type and name.
+    // Adoption's statements are not among them: they create and fill the adoption record, so
+    // whether they run depends on the database's state, and the adoption tests run each of them.
     private static List<(string Name, string Sql)> FindStatements()
     {
         var statements = new List<(string Name, string Sql)>();
-        foreach (var type in typeof(Importer).Assembly.GetTypes())
+        foreach (var type in typeof(Importer).Assembly.GetTypes().Where(t => t.Namespace != typeof(DatabaseAdopter).Namespace))
         {
             foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
                          .Where(f => f.Name.EndsWith("Sql", StringComparison.Ordinal)))

@@ -18,6 +18,7 @@ internal static class CliWording
         [SarkTerms.UseExistingDatabase.Code] = _ => "set SARK_DATABASE_URL",
         [SarkTerms.TryAgain.Code] = _ => "run the command again",
         [SarkTerms.V1ImportJob.Code] = _ => "sark migrate-v1",
+        [SarkTerms.CommandTimeout.Code] = _ => "'Command Timeout' in the connection string",
         [LocalPostgresOptions.HomeDirectoryTerm.Code] = _ => "--data-dir",
         [MigrationTerms.Adopt.Code] = _ => "'sark db adopt'",
         [MigrationTerms.InspectAdoption.Code] = _ => "'sark db adopt --dry-run'",

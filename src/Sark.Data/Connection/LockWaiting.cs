@@ -20,9 +20,16 @@ public sealed record LockHolder(int Pid, string ApplicationName, string User, st
     {
         get
         {
-            SarkMessage shared = Shared ? $" in shared mode (a data job such as {SarkTerms.V1ImportJob})" : "";
             var alsoHeldBy = OtherHolders > 0 ? $" and by {OtherHolders} other session(s)" : "";
-            return $"pid {Pid} (application_name '{ApplicationName}', user '{User}', from {Client}, connected {ConnectedAt:yyyy-MM-dd HH:mm:ss}Z){shared}{alsoHeldBy}";
+            var session = $"pid {Pid} (application_name '{ApplicationName}', user '{User}', from {Client}, connected {ConnectedAt:yyyy-MM-dd HH:mm:ss}Z)";
+
+            // Two returns, not a conditional expression: its arms would be strings, without the term.
+            if (Shared)
+            {
+                return $"{session} in shared mode (a data job such as {SarkTerms.V1ImportJob}){alsoHeldBy}";
+            }
+
+            return $"{session}{alsoHeldBy}";
         }
     }
 }

@@ -74,7 +74,36 @@ public static class PostgresErrors
     internal static string Describe(PostgresException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return $"{exception.MessageText} ({Fields(exception)})";
+        return $"{MessageOf(exception)} ({Fields(exception)})";
+    }
+
+    /// <summary>
+    /// The server's message, except for data exceptions (SQLSTATE class 22), whose text quotes the
+    /// offending input ("invalid input syntax for type integer: \"…\""): a row's value must not reach
+    /// messages, which end up in logs and responses. Those are named by what went wrong instead; the
+    /// server's own text stays on the inner exception. RAISE EXCEPTION texts (P0001) are kept: they
+    /// are written by whoever wrote the SQL.
+    /// </summary>
+    public static string MessageOf(PostgresException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (!InClass(exception.SqlState, PostgresErrorCodes.DataException))
+        {
+            return exception.MessageText;
+        }
+
+        var what = exception.SqlState switch
+        {
+            PostgresErrorCodes.StringDataRightTruncation => "a value is too long for its column",
+            PostgresErrorCodes.NumericValueOutOfRange => "a number is out of range for its type",
+            PostgresErrorCodes.InvalidTextRepresentation => "a value is not valid input for its type",
+            PostgresErrorCodes.InvalidDatetimeFormat or PostgresErrorCodes.DatetimeFieldOverflow => "a date or time value is not valid",
+            PostgresErrorCodes.DivisionByZero => "division by zero",
+            PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter => "a value holds a character the database cannot store",
+            PostgresErrorCodes.NullValueNotAllowed => "a null value where none is allowed",
+            _ => "a value was refused as invalid data",
+        };
+        return $"{what} (the value is not repeated here: it may be data)";
     }
 
     /// <summary>"SQLSTATE 23505, constraint …, table …, column …": the code and the names the server gave.</summary>
@@ -97,13 +126,17 @@ public static class PostgresErrors
     public static DatabaseException Translate(NpgsqlException exception, string? doing = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var what = exception switch
+        if (exception is not PostgresException && exception.InnerException is TimeoutException)
         {
-            PostgresException pg => Describe(pg),
-            { InnerException: TimeoutException } =>
-                "the database did not answer within the command timeout; raise 'Command Timeout' in the connection string, or look for a lock holding the statement up",
-            _ => $"database connection failed: {ConnectionStrings.FirstLine(exception.Message)}",
-        };
+            // Holds no server text, so nothing to mask; the fix is a term each host words its own way.
+            SarkMessage timedOut = $"the database did not answer within the command timeout; raise {SarkTerms.CommandTimeout}, or look for a lock holding the statement up";
+            return new DatabaseException(
+                SarkErrorKind.Timeout, doing is null ? timedOut : $"{SecretMasker.Redact(doing)} failed: {timedOut}", exception);
+        }
+
+        var what = exception is PostgresException pg
+            ? Describe(pg)
+            : $"database connection failed: {ConnectionStrings.FirstLine(exception.Message)}";
         var message = SecretMasker.Redact(doing is null ? what : $"{doing} failed: {what}");
         return new DatabaseException(KindOf(exception), message, exception);
     }

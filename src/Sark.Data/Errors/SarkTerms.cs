@@ -16,5 +16,8 @@ public static class SarkTerms
     public static readonly HostTerm TryAgain = new("retry", "try again");
 
     /// <summary>What holds the v1 import lock: "another v1 import job is running".</summary>
-    public static readonly HostTerm V1ImportJob = new("v1import.job", "v1 import job");
+    public static readonly HostTerm V1ImportJob = new("v1import.job", "v1 import");
+
+    /// <summary>Where a host sets how long an ordinary command may take.</summary>
+    public static readonly HostTerm CommandTimeout = new("connection.command-timeout", "SarkOptions.CommandTimeout (or 'Command Timeout' in the connection string)");
 }

@@ -10,7 +10,8 @@ namespace Sark.Data.Hosting;
 /// Opens one connection and compares the database's schema version with the binary's: healthy
 /// when they are equal, degraded when migrations are pending, and the registration's failure
 /// status (unhealthy by default) when the database cannot be reached, answers too slowly, was
-/// migrated by a newer binary or has a journal this binary must not touch. The result's data holds
+/// migrated by a newer binary, has a journal this binary must not touch, or has tables but no
+/// journal (an existing database that must be adopted before it can be migrated). The result's data holds
 /// <c>database_version</c> and <c>binary_version</c> (and <c>pending</c> when degraded).
 /// Register it with <c>services.AddHealthChecks().AddSarkHealthCheck()</c>.
 /// </summary>
@@ -27,17 +28,17 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
     {
         ArgumentNullException.ThrowIfNull(context);
         var failure = context.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
-        var timeout = context.Registration?.Timeout is { } given && given > TimeSpan.Zero && given != Timeout.InfiniteTimeSpan ? given : DefaultTimeout;
+        var timeout = OwnTimeout(context.Registration?.Timeout);
         var data = new Dictionary<string, object> { ["binary_version"] = migrations.Head };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var reading = ReadStatusAsync(deadline.Token);
-        MigrationStatus status;
+        (MigrationStatus Status, SarkMessage? Unjournaled) read;
         try
         {
             // Npgsql does not give up opening a connection on cancellation (only at its own connect
             // timeout), so the check stops waiting by itself; the abandoned attempt closes its own connection.
-            status = await reading.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            read = await reading.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -51,9 +52,11 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
             return new HealthCheckResult(failure, SecretMasker.Redact(ex.Message), ex, data);
         }
 
+        var status = read.Status;
         data["database_version"] = status.CurrentVersion;
-        if (JournalCheck.FindProblem(status, migrations) is { } problem)
+        if ((JournalCheck.FindProblem(status, migrations) ?? read.Unjournaled) is { } problem)
         {
+            // Not "degraded, migrations pending": the runner refuses to migrate such a database.
             return new HealthCheckResult(failure, problem.ToString(), data: data);
         }
 
@@ -67,10 +70,25 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
         return HealthCheckResult.Healthy($"the database is at schema version {status.CurrentVersion}, as this binary expects", data);
     }
 
-    private async Task<MigrationStatus> ReadStatusAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The check's own time limit: a little under the registration's, so that it answers with its
+    /// own result ("did not answer within …") before the health check service gives up on it and
+    /// reports a bare timeout.
+    /// </summary>
+    internal static TimeSpan OwnTimeout(TimeSpan? registered)
+    {
+        var limit = registered is { } given && given > TimeSpan.Zero && given != Timeout.InfiniteTimeSpan ? given : DefaultTimeout;
+        return limit - TimeSpan.FromMilliseconds(Math.Min(500, limit.TotalMilliseconds / 10));
+    }
+
+    private async Task<(MigrationStatus, SarkMessage?)> ReadStatusAsync(CancellationToken cancellationToken)
     {
         var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
-        return await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
+        var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
+        var unjournaled = status.CurrentVersion == 0
+            ? await MigrationRunner.FindUnjournaledObjectsAsync(connection, cancellationToken).ConfigureAwait(false)
+            : null;
+        return (status, unjournaled);
     }
 }

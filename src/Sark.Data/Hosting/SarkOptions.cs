@@ -19,6 +19,9 @@ public sealed class SarkOptions
     /// <summary>Largest <see cref="MaxPoolSize"/>: beyond it a process holds more sessions than a server should give one client.</summary>
     public const int PoolSizeLimit = 1024;
 
+    /// <summary>The longest <see cref="CommandTimeout"/> accepted (a day); zero means no limit.</summary>
+    public static readonly TimeSpan CommandTimeoutLimit = TimeSpan.FromDays(1);
+
     /// <summary>Npgsql takes the connect timeout in whole seconds up to this.</summary>
     public static readonly TimeSpan ConnectTimeoutLimit = TimeSpan.FromSeconds(1024);
 

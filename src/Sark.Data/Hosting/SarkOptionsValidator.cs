@@ -30,9 +30,11 @@ internal sealed class SarkOptionsValidator : IValidateOptions<SarkOptions>
         var connection = CheckConnectionString(options.ConnectionString, failures);
         CheckApplicationName(options.ApplicationName, failures);
         CheckPoolSizes(options, connection, failures);
-        if (options.CommandTimeout is { } command && (command < TimeSpan.Zero || !WholeSeconds(command) || command.TotalSeconds > int.MaxValue))
+        // Capped at a day: configuration reads a bare number as days ("CommandTimeout": 30 is a month),
+        // and no ordinary command should wait that long; 00:00:00 is there for "no limit".
+        if (options.CommandTimeout is { } command && (command < TimeSpan.Zero || !WholeSeconds(command) || command > SarkOptions.CommandTimeoutLimit))
         {
-            failures.Add($"{Prefix}{nameof(SarkOptions.CommandTimeout)} is {Show(command)}; expected whole seconds, 00:00:00 for no limit or more, such as 00:00:30");
+            failures.Add($"{Prefix}{nameof(SarkOptions.CommandTimeout)} is {Show(command)}; expected whole seconds up to {Show(SarkOptions.CommandTimeoutLimit)}, such as 00:00:30, or 00:00:00 for no limit (a bare number is read as days)");
         }
 
         if (options.ConnectTimeout is { } connect && (connect < TimeSpan.FromSeconds(1) || !WholeSeconds(connect) || connect > SarkOptions.ConnectTimeoutLimit))

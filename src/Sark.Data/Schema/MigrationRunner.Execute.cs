@@ -192,9 +192,15 @@ public sealed partial class MigrationRunner
             catch (PostgresException ex)
             {
                 log.MigrationFailed(script.FileName, ex);
+                var kept = i switch
+                {
+                    0 => "so nothing of it took effect",
+                    1 => "so statement 1 stayed applied",
+                    _ => $"so statements 1–{i} stayed applied",
+                };
                 throw new MigrationException(
                     PostgresErrors.KindOf(ex.SqlState),
-                    $"{script.FileName} failed at statement {i + 1} of {statements.Count}: {Describe(ex)}; it runs outside a transaction, so statements 1–{i} stayed applied and the journal was not updated",
+                    $"{script.FileName} failed at statement {i + 1} of {statements.Count}: {Describe(ex)}; it runs outside a transaction, {kept} and the journal was not updated",
                     ex);
             }
         }
@@ -246,14 +252,14 @@ public sealed partial class MigrationRunner
         // Statements, not a conditional expression: its arms would be strings, without the terms.
         if (ex.SqlState is PostgresErrorCodes.LockNotAvailable)
         {
-            return $"{ex.MessageText} ({PostgresErrors.Fields(ex)}{where}) (lock_timeout: another session holds a lock on the table; retry when it is idle or raise {MigrationTerms.LockTimeout})";
+            return $"{PostgresErrors.MessageOf(ex)} ({PostgresErrors.Fields(ex)}{where}) (lock_timeout: another session holds a lock on the table; retry when it is idle or raise {MigrationTerms.LockTimeout})";
         }
 
         if (ex.SqlState is PostgresErrorCodes.QueryCanceled)
         {
-            return $"{ex.MessageText} ({PostgresErrors.Fields(ex)}{where}) (statement_timeout reached; raise {MigrationTerms.StatementTimeout})";
+            return $"{PostgresErrors.MessageOf(ex)} ({PostgresErrors.Fields(ex)}{where}) (statement_timeout reached; raise {MigrationTerms.StatementTimeout})";
         }
 
-        return $"{ex.MessageText} ({PostgresErrors.Fields(ex)}{where})";
+        return $"{PostgresErrors.MessageOf(ex)} ({PostgresErrors.Fields(ex)}{where})";
     }
 }

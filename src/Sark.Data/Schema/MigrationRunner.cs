@@ -81,7 +81,7 @@ public sealed partial class MigrationRunner(
         return await FindUnjournaledObjectsAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    internal static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         using var command = new NpgsqlCommand(UnjournaledTablesSql, connection);
         var objects = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -61,6 +61,21 @@ public sealed class PostgresErrorsTests : IAsyncLifetime
         Assert.DoesNotContain("second", translated.Message);
     }
 
+    [Theory]
+    [InlineData("INSERT INTO item (id, name, quantity) VALUES (3, 'third', 'TOPSECRET-1'::int)", "22P02", "a value is not valid input for its type")]
+    [InlineData("SELECT 'TOPSECRET-2'::uuid", "22P02", "a value is not valid input for its type")]
+    [InlineData("SELECT 'TOPSECRET-3'::timestamptz", "22007", "a date or time value is not valid")]
+    public async Task A_data_exception_names_what_went_wrong_without_the_value_the_server_quoted(string sql, string sqlState, string what)
+    {
+        var (error, translated) = await FailAsync(sql);
+
+        Assert.Equal(sqlState, error.SqlState);
+        Assert.Contains("TOPSECRET", error.MessageText);
+        Assert.Equal(SarkErrorKind.InvalidData, translated.Kind);
+        Assert.StartsWith($"{what} (the value is not repeated here: it may be data) (SQLSTATE {sqlState}", translated.Message);
+        Assert.DoesNotContain("TOPSECRET", translated.Message);
+    }
+
     [Fact]
     public async Task A_foreign_key_violation_is_invalid_data_naming_the_constraint()
     {
@@ -237,7 +252,10 @@ public sealed class PostgresErrorsTests : IAsyncLifetime
 
         Assert.Equal(SarkErrorKind.Timeout, translated.Kind);
         Assert.Same(error, translated.InnerException);
-        Assert.StartsWith("the database did not answer within the command timeout", translated.Message);
+        Assert.Equal(
+            "the database did not answer within the command timeout; raise SarkOptions.CommandTimeout (or 'Command Timeout' in the connection string), or look for a lock holding the statement up",
+            translated.Message);
+        Assert.Contains(SarkTerms.CommandTimeout, translated.Text.Terms);
     }
 
     private async Task<(PostgresException Error, DatabaseException Translated)> FailAsync(string sql)

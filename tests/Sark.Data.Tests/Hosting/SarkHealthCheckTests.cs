@@ -97,22 +97,35 @@ public sealed class SarkHealthCheckTests
     }
 
     [Fact]
-    public async Task A_server_that_never_answers_is_unhealthy_within_the_checks_timeout()
+    public async Task A_server_that_never_answers_is_unhealthy_with_the_checks_own_answer_before_the_service_gives_up()
     {
         // Accepts the connection and then says nothing, as a hung server or a black-holing proxy would.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        await using var dataSource = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={port};Username=sark;Database=sark;Timeout=30");
-        var check = new SarkHealthCheck(dataSource, MigrationSet.Embedded);
-        var registration = new HealthCheckRegistration("sark", check, HealthStatus.Unhealthy, null, TimeSpan.FromSeconds(1));
         var clock = Stopwatch.StartNew();
 
-        var result = await check.CheckHealthAsync(new HealthCheckContext { Registration = registration });
+        // Through HealthCheckService, whose own timeout is the registration's: the check must answer first.
+        var entry = await CheckAsync($"Host=127.0.0.1;Port={port};Username=sark;Database=sark;Timeout=30", TimeSpan.FromSeconds(1));
 
-        Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.Equal("the database did not answer within 1 s", result.Description);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("the database did not answer within 0.9 s", entry.Description);
+        Assert.Equal(MigrationSet.Embedded.Head, entry.Data["binary_version"]);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_database_with_tables_but_no_journal_is_unhealthy_not_degraded()
+    {
+        // An existing database (a SARK v1 one, say) that the runner refuses to migrate until it is adopted.
+        await using var database = await TestDatabase.CreateEmptyAsync();
+        await database.ExecuteAsync("CREATE TABLE users (id uuid PRIMARY KEY)");
+
+        var entry = await CheckAsync(database.ConnectionString);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(0, entry.Data["database_version"]);
+        Assert.Contains("no journal for (users)", entry.Description);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public static class PostgresErrors
     /// server's own text stays on the inner exception. RAISE EXCEPTION texts (P0001) are kept: they
     /// are written by whoever wrote the SQL.
     /// </summary>
-    public static string MessageOf(PostgresException exception)
+    internal static string MessageOf(PostgresException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (!InClass(exception.SqlState, PostgresErrorCodes.DataException))

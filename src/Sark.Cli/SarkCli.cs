@@ -91,14 +91,13 @@ public static partial class SarkCli
     /// </summary>
     private static (string Message, int Code) Describe(Exception ex) => ex switch
     {
+        // A database error no library handled (translated by SQLSTATE there, or below): the server's words.
+        DatabaseException { SqlState: not null } database => ($"database error: {CliWording.Render(database.Text)}", ExitCodes.For(database.Kind)),
         SarkException sark => (CliWording.Render(sark.Text), ExitCodes.For(sark.Kind)),
         OperationCanceledException => ("cancelled", ExitCodes.Failure),
-        NpgsqlException npgsql => DescribeDatabaseError(PostgresErrors.Translate(npgsql)),
+        NpgsqlException npgsql => Describe(PostgresErrors.Translate(npgsql)),
         _ => ($"unexpected error: {ConnectionStrings.FirstLine(ex.Message)} (run with --verbose for details)", ExitCodes.Failure),
     };
-
-    private static (string Message, int Code) DescribeDatabaseError(DatabaseException error) =>
-        (error.SqlState is null ? error.Message : $"database error: {error.Message}", ExitCodes.For(error.Kind));
 
     // The trace opens with the exception's message in the library's words; the CLI shows its own.
     private static string Trace(Exception ex)

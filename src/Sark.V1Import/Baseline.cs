@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.V1Import.Mapping;
 
 namespace Sark.V1Import;
@@ -44,29 +45,37 @@ public static class Baseline
     /// </summary>
     public static async Task<(TimeSpan Elapsed, long Rows)> InsertSelectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionDisposal = transaction.ConfigureAwait(false);
-        await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-
-        var clock = Stopwatch.StartNew();
-        long rows = 0;
-        foreach (var sql in HelpersSql)
+        try
         {
-            using var helper = Sql.Command(sql, connection, transaction);
-            await helper.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            await MappingSql.LoadAsync(connection, await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionDisposal = transaction.ConfigureAwait(false);
+            await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
 
-        foreach (var sql in InsertsSql)
+            var clock = Stopwatch.StartNew();
+            long rows = 0;
+            foreach (var sql in HelpersSql)
+            {
+                using var helper = Sql.Command(sql, connection, transaction);
+                await helper.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var sql in InsertsSql)
+            {
+                using var insert = Sql.Command(sql, connection, transaction);
+                rows += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var elapsed = clock.Elapsed;
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return (elapsed, rows);
+        }
+        catch (NpgsqlException ex)
         {
-            using var insert = Sql.Command(sql, connection, transaction);
-            rows += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
         }
-
-        var elapsed = clock.Elapsed;
-        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-        return (elapsed, rows);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.V1Import.Logging;
 using Sark.V1Import.Mapping;
@@ -31,71 +32,79 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
     /// </summary>
     public async Task<ImportResult> ExecuteAsync(CancellationToken cancellationToken = default)
     {
-        var clock = Stopwatch.StartNew();
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        var waiting = new LockWaitLog(log);
-        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
-        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
-        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
-        await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, AdvisoryLockMode.Exclusive, options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
         try
         {
-            var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
-            var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken).ConfigureAwait(false);
-            var total = await CountSourceRowsAsync(connection, cancellationToken).ConfigureAwait(false);
-            LogStart(run, total);
-            Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));
-            var step = Stopwatch.StartNew();
-            // One statement that fails leaves nothing behind (the session's tables are created in
-            // one implicit transaction), so the mapping can run again trapping errors.
-            await mapping.RunAsync(connection, async () =>
+            var clock = Stopwatch.StartNew();
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var waiting = new LockWaitLog(log);
+            var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
+            await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+            var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+            await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, AdvisoryLockMode.Exclusive, options.LockWait, waiting, cancellationToken).ConfigureAwait(false);
+            try
             {
-                await PrepareSessionAsync(connection, cancellationToken).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-            statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
-            while (run.Phase != "done")
-            {
-                var phase = Stopwatch.StartNew();
-                switch (run.Phase)
+                var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
+                var run = await RunState.ResumeOrStartAsync(connection, options.BatchSize, options.StartedBy, cancellationToken).ConfigureAwait(false);
+                var total = await CountSourceRowsAsync(connection, cancellationToken).ConfigureAwait(false);
+                LogStart(run, total);
+                Progress?.Report(new ImportProgress("mapping", run.Counts.Values.Sum(c => c.Read), total));
+                var step = Stopwatch.StartNew();
+                // One statement that fails leaves nothing behind (the session's tables are created in
+                // one implicit transaction), so the mapping can run again trapping errors.
+                await mapping.RunAsync(connection, async () =>
                 {
-                    case "cleanup":
-                        step.Restart();
-                        await CleanupAsync(connection, run, cancellationToken).ConfigureAwait(false);
-                        statementMilliseconds["cleanup"] = step.Elapsed.TotalMilliseconds;
-                        break;
-                    case "servers":
-                        await CopyAsync(connection, V2Table.Resources, run, total, cancellationToken).ConfigureAwait(false);
-                        break;
-                    default:
-                        await CopyAsync(connection, V2Table.Capabilities, run, total, cancellationToken).ConfigureAwait(false);
-                        break;
+                    await PrepareSessionAsync(connection, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
+                statementMilliseconds["map every v1 row"] = step.Elapsed.TotalMilliseconds;
+                while (run.Phase != "done")
+                {
+                    var phase = Stopwatch.StartNew();
+                    switch (run.Phase)
+                    {
+                        case "cleanup":
+                            step.Restart();
+                            await CleanupAsync(connection, run, cancellationToken).ConfigureAwait(false);
+                            statementMilliseconds["cleanup"] = step.Elapsed.TotalMilliseconds;
+                            break;
+                        case "servers":
+                            await CopyAsync(connection, V2Table.Resources, run, total, cancellationToken).ConfigureAwait(false);
+                            break;
+                        default:
+                            await CopyAsync(connection, V2Table.Capabilities, run, total, cancellationToken).ConfigureAwait(false);
+                            break;
+                    }
+
+                    log.PhaseFinished(run.Phase, run.RunId, phase.ElapsedMilliseconds);
+                    await AdvanceAsync(connection, run, cancellationToken).ConfigureAwait(false);
                 }
 
-                log.PhaseFinished(run.Phase, run.RunId, phase.ElapsedMilliseconds);
-                await AdvanceAsync(connection, run, cancellationToken).ConfigureAwait(false);
-            }
+                step.Restart();
+                await AnalyzeFilledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+                statementMilliseconds["analyze"] = step.Elapsed.TotalMilliseconds;
 
-            step.Restart();
-            await AnalyzeFilledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-            statementMilliseconds["analyze"] = step.Elapsed.TotalMilliseconds;
-
-            var issues = await ReadIssuesAsync(connection, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (log.IsEnabled(LogLevel.Information))
-            {
-                var counts = run.Counts.Values;
-                log.ImportFinished(run.RunId, clock.ElapsedMilliseconds, counts.Sum(c => c.Inserted), counts.Sum(c => c.Updated), counts.Sum(c => c.Invalid + c.Conflicts + c.Duplicates));
+                var issues = await ReadIssuesAsync(connection, run.RunId, cancellationToken).ConfigureAwait(false);
+                if (log.IsEnabled(LogLevel.Information))
+                {
+                    var counts = run.Counts.Values;
+                    log.ImportFinished(run.RunId, clock.ElapsedMilliseconds, counts.Sum(c => c.Inserted), counts.Sum(c => c.Updated), counts.Sum(c => c.Invalid + c.Conflicts + c.Duplicates));
+                }
+                return new ImportResult(run.RunId, run.Resumed, V2Table.All.ToDictionary(t => t.Target, t => run.For(t.Target)), issues, clock.Elapsed)
+                {
+                    StatementMilliseconds = statementMilliseconds,
+                };
             }
-            return new ImportResult(run.RunId, run.Resumed, V2Table.All.ToDictionary(t => t.Target, t => run.For(t.Target)), issues, clock.Elapsed)
+            finally
             {
-                StatementMilliseconds = statementMilliseconds,
-            };
+                await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None).ConfigureAwait(false);
+            }
         }
-        finally
+        catch (NpgsqlException ex)
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None).ConfigureAwait(false);
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
         }
     }
 

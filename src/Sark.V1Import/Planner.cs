@@ -1,6 +1,7 @@
 using System.Data;
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
@@ -20,15 +21,23 @@ public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options 
     /// <summary>What an import would do with every v1 row, per table. Changes nothing.</summary>
     public async Task<DryRunReport> PlanAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
-        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
-        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
-        await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
-        var tables = await mapping.RunAsync(connection, () => PlanTablesAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return new DryRunReport(source, tables, options.RowsListed);
+        try
+        {
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
+            await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+            var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+            await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
+            var tables = await mapping.RunAsync(connection, () => PlanTablesAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return new DryRunReport(source, tables, options.RowsListed);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     // Every mapped row classified against the live table (insert, update, unchanged or why it is

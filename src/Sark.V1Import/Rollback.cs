@@ -1,5 +1,6 @@
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.V1Import.Mapping;
 
@@ -92,60 +93,68 @@ public sealed class Rollback(NpgsqlDataSource dataSource, ImportOptions? options
     /// </summary>
     public async Task<RollbackReport> RollBackAsync(bool dryRun, bool force, CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
-        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
-        await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken).ConfigureAwait(false);
         try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transactionDisposal = transaction.ConfigureAwait(false);
-            await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-
-            await StageAsync(connection, transaction, force, cancellationToken).ConfigureAwait(false);
-
-            var kept = new List<RowNote>();
-            long keptTotal = 0;
-            using (var keptCommand = Sql.Command(KeptSql, connection, transaction))
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
+            await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+            await Sql.RequireV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.V1Import, options.LockWait, cancellationToken).ConfigureAwait(false);
+            try
             {
-                keptCommand.Parameters.Add(new NpgsqlParameter { Value = force });
-                keptCommand.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
-                var reader = await keptCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var readerDisposal = reader.ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transactionDisposal = transaction.ConfigureAwait(false);
+                await Sql.UseWholeTableSettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+
+                await StageAsync(connection, transaction, force, cancellationToken).ConfigureAwait(false);
+
+                var kept = new List<RowNote>();
+                long keptTotal = 0;
+                using (var keptCommand = Sql.Command(KeptSql, connection, transaction))
                 {
-                    kept.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
-                    keptTotal = reader.GetInt64(4);
+                    keptCommand.Parameters.Add(new NpgsqlParameter { Value = force });
+                    keptCommand.Parameters.Add(new NpgsqlParameter { Value = (long)options.RowsListed });
+                    var reader = await keptCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using var readerDisposal = reader.ConfigureAwait(false);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        kept.Add(new RowNote(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+                        keptTotal = reader.GetInt64(4);
+                    }
                 }
-            }
 
-            var removed = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var (table, count, remove) in new[]
-            {
-                (V2Table.Capabilities, CountStagedCapabilitiesSql, RemoveCapabilitiesSql),
-                (V2Table.Resources, CountStagedResourcesSql, RemoveResourcesSql),
-            })
-            {
-                using var command = Sql.Command(dryRun ? count : remove, connection, transaction);
-                removed[table.Target] = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
+                var removed = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var (table, count, remove) in new[]
+                {
+                    (V2Table.Capabilities, CountStagedCapabilitiesSql, RemoveCapabilitiesSql),
+                    (V2Table.Resources, CountStagedResourcesSql, RemoveResourcesSql),
+                })
+                {
+                    using var command = Sql.Command(dryRun ? count : remove, connection, transaction);
+                    removed[table.Target] = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
 
-            if (dryRun)
-            {
-                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
+                if (dryRun)
+                {
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-            return new RollbackReport(dryRun, force, removed, kept) { KeptTotal = keptTotal };
+                return new RollbackReport(dryRun, force, removed, kept) { KeptTotal = keptTotal };
+            }
+            finally
+            {
+                await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None).ConfigureAwait(false);
+            }
         }
-        finally
+        catch (NpgsqlException ex)
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.V1Import, CancellationToken.None).ConfigureAwait(false);
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
         }
     }
 

@@ -21,20 +21,28 @@ public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? option
     /// <summary>Runs every check against the migrated rows. Changes nothing.</summary>
     public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
-        await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
-        var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
-        var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (missing.Count > 0)
+        try
         {
-            return new ValidationReport([new ValidationCheck(
-                "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run {MigrationTerms.Migrate}, then {ImportTerms.Execute}", missing)]);
-        }
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var schemaUnchanged = await DataJobLock.AcquireAsync(connection, options.LockWait, cancellationToken).ConfigureAwait(false);
+            await using var schemaUnchangedDisposal = schemaUnchanged.ConfigureAwait(false);
+            var source = await V1Source.DetectAsync(connection, cancellationToken).ConfigureAwait(false);
+            var missing = await V1Source.MissingV2TablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (missing.Count > 0)
+            {
+                return new ValidationReport([new ValidationCheck(
+                    "v2 tables exist", false, missing.Count, $"missing: {string.Join(", ", missing)}; run {MigrationTerms.Migrate}, then {ImportTerms.Execute}", missing)]);
+            }
 
-        var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
-        return new ValidationReport(await mapping.RunAsync(connection, () => CheckAllAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false));
+            var mapping = await MappingSql.LoadAsync(connection, source, cancellationToken).ConfigureAwait(false);
+            return new ValidationReport(await mapping.RunAsync(connection, () => CheckAllAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false));
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     private async Task<List<ValidationCheck>> CheckAllAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

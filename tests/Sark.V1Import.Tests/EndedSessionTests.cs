@@ -1,5 +1,6 @@
 using Npgsql;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Testing;
 
 namespace Sark.V1Import.Tests;
@@ -37,10 +38,12 @@ public sealed class EndedSessionTests
             await SessionTerminator.TerminateHolderAsync(scenario.Database, AdvisoryLock.V1Import);
         }
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() => run.WaitAsync(Patience));
+        // Translated by SQLSTATE like every database error the importer does not handle itself.
+        var error = await Assert.ThrowsAsync<DatabaseException>(() => run.WaitAsync(Patience));
 
+        Assert.Equal(SarkErrorKind.Interrupted, error.Kind);
         Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
-        Assert.StartsWith("terminating connection", error.MessageText);
+        Assert.StartsWith("terminating connection", Assert.IsType<PostgresException>(error.InnerException).MessageText);
         var resumed = await scenario.ExecuteAsync();
         Assert.True(resumed.Resumed);
         Assert.Equal(3L, resumed.Tables["resources"].Inserted + resumed.Tables["resources"].Unchanged);

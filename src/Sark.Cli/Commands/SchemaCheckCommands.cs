@@ -15,8 +15,8 @@ internal static class SchemaCheckCommands
         var command = new Command("adopt", "Recognise an existing SARK v1 database, verify its shape and baseline the journal at its version") { DryRun };
         command.SetHandler(async (context, cancellationToken) =>
         {
-            var dataSource = await context.GetDataSourceAsync(cancellationToken);
-            var report = await new DatabaseAdopter(dataSource, MigrationSet.Embedded).AdoptAsync(context.Get(DryRun), cancellationToken);
+            var adopter = await context.GetAsync<DatabaseAdopter>(cancellationToken);
+            var report = await adopter.AdoptAsync(context.Get(DryRun), cancellationToken);
             Write(context, report);
             return report.Outcome == AdoptionOutcome.Refused
                 ? throw new MigrationException($"not adopted: the database matches no SARK v1 shape ({report.Mismatches.Count()} mismatch(es) listed above); sark never guesses")

@@ -24,102 +24,118 @@ public sealed partial class MigrationRunner
     public async Task BaselineAsync(
         int version, Func<NpgsqlConnection, CancellationToken, Task>? alsoInTransaction = null, CancellationToken cancellationToken = default)
     {
-        Migrations.ValidateVersion(version);
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            await SetTimeoutsAsync(connection, cancellationToken).ConfigureAwait(false);
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transactionDisposal = transaction.ConfigureAwait(false);
-            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken).ConfigureAwait(false);
-            if ((await MigrationJournal.ReadAsync(connection, cancellationToken).ConfigureAwait(false)).Count > 0)
+            Migrations.ValidateVersion(version);
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw new MigrationException(SarkErrorKind.Conflict, "the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
-            }
+                await SetTimeoutsAsync(connection, cancellationToken).ConfigureAwait(false);
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transactionDisposal = transaction.ConfigureAwait(false);
+                await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken).ConfigureAwait(false);
+                if ((await MigrationJournal.ReadAsync(connection, cancellationToken).ConfigureAwait(false)).Count > 0)
+                {
+                    throw new MigrationException(SarkErrorKind.Conflict, "the database already has a sark_migrations journal; baselining is only for databases sark has never migrated");
+                }
 
-            for (var v = 1; v <= version; v++)
+                for (var v = 1; v <= version; v++)
+                {
+                    await MigrationJournal.InsertAsync(connection, Migrations[v], Options.AppliedBy, 0, MigrationJournal.KindBaseline, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (alsoInTransaction is not null)
+                {
+                    await alsoInTransaction(connection, cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                log.BaselineRecorded(version);
+            }
+            finally
             {
-                await MigrationJournal.InsertAsync(connection, Migrations[v], Options.AppliedBy, 0, MigrationJournal.KindBaseline, cancellationToken).ConfigureAwait(false);
+                await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
             }
-
-            if (alsoInTransaction is not null)
-            {
-                await alsoInTransaction(connection, cancellationToken).ConfigureAwait(false);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            log.BaselineRecorded(version);
         }
-        finally
+        catch (NpgsqlException ex)
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
         }
     }
 
     private async Task<MigrationOutcome> ExecuteAsync(
         Func<MigrationStatus, MigrationPlan> makePlan, bool allowDataLoss, CancellationToken cancellationToken, bool refuseUnjournaledTables = false)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        if (refuseUnjournaledTables)
-        {
-            await RefuseUnjournaledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Fast path: a database already at the target is answered without touching the lock, so
-        // many replicas starting at once do not queue behind each other.
-        var plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false));
-        if (plan.Steps.Count == 0)
-        {
-            log.MigrationNothingToDo(plan.ToVersion);
-            return new MigrationOutcome(plan.FromVersion, plan.ToVersion, []);
-        }
-
-        RefuseDataLoss(plan, allowDataLoss);
-        await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            await SetTimeoutsAsync(connection, cancellationToken).ConfigureAwait(false);
-            await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken).ConfigureAwait(false);
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            if (refuseUnjournaledTables)
+            {
+                await RefuseUnjournaledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
 
-            // Another runner may have moved the database while we waited for the lock.
-            plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false));
+            // Fast path: a database already at the target is answered without touching the lock, so
+            // many replicas starting at once do not queue behind each other.
+            var plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false));
+            if (plan.Steps.Count == 0)
+            {
+                log.MigrationNothingToDo(plan.ToVersion);
+                return new MigrationOutcome(plan.FromVersion, plan.ToVersion, []);
+            }
+
             RefuseDataLoss(plan, allowDataLoss);
-            if (plan.Steps.Count > 0)
+            await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
+            try
             {
-                log.MigrationStarting(plan.FromVersion, plan.ToVersion, plan.Steps.Count);
-            }
+                await SetTimeoutsAsync(connection, cancellationToken).ConfigureAwait(false);
+                await RunSqlAsync(connection, MigrationJournal.CreateSql, cancellationToken).ConfigureAwait(false);
 
-            var steps = new List<MigrationStepDone>();
-            foreach (var step in plan.Steps)
-            {
-                var done = new MigrationStepDone(step.Direction, step.Migration.Version, step.Migration.Id, await RunStepAsync(connection, step, cancellationToken).ConfigureAwait(false));
-                steps.Add(done);
-                if (step.Direction == MigrationDirection.Up)
+                // Another runner may have moved the database while we waited for the lock.
+                plan = makePlan(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false));
+                RefuseDataLoss(plan, allowDataLoss);
+                if (plan.Steps.Count > 0)
                 {
-                    log.MigrationApplied(done.MigrationId, (long)done.Elapsed.TotalMilliseconds);
-                }
-                else
-                {
-                    log.MigrationReverted(done.MigrationId, (long)done.Elapsed.TotalMilliseconds);
+                    log.MigrationStarting(plan.FromVersion, plan.ToVersion, plan.Steps.Count);
                 }
 
-                Progress?.Report(done);
-            }
+                var steps = new List<MigrationStepDone>();
+                foreach (var step in plan.Steps)
+                {
+                    var done = new MigrationStepDone(step.Direction, step.Migration.Version, step.Migration.Id, await RunStepAsync(connection, step, cancellationToken).ConfigureAwait(false));
+                    steps.Add(done);
+                    if (step.Direction == MigrationDirection.Up)
+                    {
+                        log.MigrationApplied(done.MigrationId, (long)done.Elapsed.TotalMilliseconds);
+                    }
+                    else
+                    {
+                        log.MigrationReverted(done.MigrationId, (long)done.Elapsed.TotalMilliseconds);
+                    }
 
-            // Below every baseline the adoption record describes tables that no longer exist.
-            if (plan.ToVersion == 0 && plan.Steps[0].Direction == MigrationDirection.Down)
+                    Progress?.Report(done);
+                }
+
+                // Below every baseline the adoption record describes tables that no longer exist.
+                if (plan.ToVersion == 0 && plan.Steps[0].Direction == MigrationDirection.Down)
+                {
+                    await RunSqlAsync(connection, "DROP TABLE IF EXISTS sark_adoption", cancellationToken).ConfigureAwait(false);
+                }
+
+                return new MigrationOutcome(plan.FromVersion, plan.ToVersion, steps);
+            }
+            finally
             {
-                await RunSqlAsync(connection, "DROP TABLE IF EXISTS sark_adoption", cancellationToken).ConfigureAwait(false);
+                await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
             }
-
-            return new MigrationOutcome(plan.FromVersion, plan.ToVersion, steps);
         }
-        finally
+        catch (NpgsqlException ex)
         {
-            await AdvisoryLock.ReleaseAsync(connection, AdvisoryLock.Migrations, CancellationToken.None).ConfigureAwait(false);
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
         }
     }
 

@@ -32,18 +32,34 @@ public sealed partial class MigrationRunner(
     /// <summary>Reads where the database stands against <see cref="Migrations"/>. Changes nothing.</summary>
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        return await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            return await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     /// <summary>What <see cref="MigrateAsync"/> would run; refuses the same states it refuses. Changes nothing.</summary>
     public async Task<MigrationPlan> PlanMigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        await RefuseUnjournaledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        return PlanMigrate(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false), targetVersion);
+        try
+        {
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            await RefuseUnjournaledTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            return PlanMigrate(await JournalCheck.ReadStatusAsync(connection, Migrations, cancellationToken).ConfigureAwait(false), targetVersion);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     // Tables and enum types count: either would make 001 fail half-way.
@@ -76,9 +92,17 @@ public sealed partial class MigrationRunner(
     /// <summary>The refusal for a database with tables or types but no journal, or null.</summary>
     public async Task<SarkMessage?> FindUnjournaledObjectsAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        return await FindUnjournaledObjectsAsync(connection, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            return await FindUnjournaledObjectsAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     internal static async Task<SarkMessage?> FindUnjournaledObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -97,8 +121,16 @@ public sealed partial class MigrationRunner(
     /// <summary>What <see cref="RollbackAsync"/> would run. Changes nothing.</summary>
     public async Task<MigrationPlan> PlanRollbackAsync(int targetVersion, CancellationToken cancellationToken = default)
     {
-        var status = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        return PlanRollback(status, targetVersion);
+        try
+        {
+            var status = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            return PlanRollback(status, targetVersion);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     private MigrationPlan PlanMigrate(MigrationStatus status, int? targetVersion)

@@ -38,25 +38,33 @@ public sealed class SchemaVerifier(NpgsqlDataSource dataSource, MigrationSet mig
     /// </exception>
     public async Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
     {
-        var runner = new MigrationRunner(dataSource, migrations);
-        var status = await runner.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        if (runner.FindProblem(status) is { } problem)
+        try
         {
-            throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
-        }
+            var runner = new MigrationRunner(dataSource, migrations);
+            var status = await runner.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            if (runner.FindProblem(status) is { } problem)
+            {
+                throw new MigrationException(SarkErrorKind.SchemaDrift, problem);
+            }
 
-        if (status.CurrentVersion == 0 && await runner.FindUnjournaledObjectsAsync(cancellationToken).ConfigureAwait(false) is { } unjournaled)
+            if (status.CurrentVersion == 0 && await runner.FindUnjournaledObjectsAsync(cancellationToken).ConfigureAwait(false) is { } unjournaled)
+            {
+                throw new MigrationException(SarkErrorKind.SchemaDrift, unjournaled);
+            }
+
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var known = knownDifferences is null ? KnownDifferences.None : await knownDifferences.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            var live = await SchemaComparison.ReadLiveAsync(connection, knownDifferences?.BookkeepingTables ?? [], cancellationToken).ConfigureAwait(false);
+            var findings = (await SchemaComparison.CompareWithChainAsync(connection, migrations, status.CurrentVersion, live, cancellationToken).ConfigureAwait(false))
+                .Select(d => new SchemaFinding(d, known.Explain(d)))
+                .ToList();
+            return new VerifyReport(status.CurrentVersion, known, findings);
+        }
+        catch (NpgsqlException ex)
         {
-            throw new MigrationException(SarkErrorKind.SchemaDrift, unjournaled);
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
         }
-
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        var known = knownDifferences is null ? KnownDifferences.None : await knownDifferences.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
-        var live = await SchemaComparison.ReadLiveAsync(connection, knownDifferences?.BookkeepingTables ?? [], cancellationToken).ConfigureAwait(false);
-        var findings = (await SchemaComparison.CompareWithChainAsync(connection, migrations, status.CurrentVersion, live, cancellationToken).ConfigureAwait(false))
-            .Select(d => new SchemaFinding(d, known.Explain(d)))
-            .ToList();
-        return new VerifyReport(status.CurrentVersion, known, findings);
     }
 }

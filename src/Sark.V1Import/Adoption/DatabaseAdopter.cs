@@ -23,51 +23,59 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     /// <summary>Looks and reports; changes nothing.</summary>
     public async Task<AdoptionReport> InspectAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
-        var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
-        // Every journal row is an entry that is not pending; none: no journal, or an empty one.
-        if (status.Entries.Any(e => e.State != MigrationState.Pending))
+        try
         {
-            // "Already managed" only by a journal this binary may work on; otherwise the refusal every command gives.
-            JournalCheck.EnsureSafe(status, migrations);
-            var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken).ConfigureAwait(false);
-            return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, status.CurrentVersion, "sark journal", []);
-        }
-
-        var live = await SchemaComparison.ReadLiveAsync(connection, AdoptionRules.BookkeepingTables, cancellationToken).ConfigureAwait(false);
-        var revision = await ReadAlembicRevisionAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (revision is not null)
-        {
-            var version = Array.IndexOf(AlembicRevisions, revision) + 1;
-            if (version == 0)
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
+            // Every journal row is an entry that is not pending; none: no journal, or an empty one.
+            if (status.Entries.Any(e => e.State != MigrationState.Pending))
             {
-                throw new MigrationException(
-                    $"alembic_version is '{revision}', which sark cannot adopt; expected one of {string.Join(", ", AlembicRevisions)}");
+                // "Already managed" only by a journal this binary may work on; otherwise the refusal every command gives.
+                JournalCheck.EnsureSafe(status, migrations);
+                var recorded = await AdoptionRecord.ReadVariantAsync(connection, cancellationToken).ConfigureAwait(false);
+                return new AdoptionReport(AdoptionOutcome.AlreadyManaged, recorded, status.CurrentVersion, "sark journal", []);
             }
 
-            return await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"alembic_version {revision}", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (live.IsEmpty)
-        {
-            return new AdoptionReport(AdoptionOutcome.Empty, V1Variant.Native, 0, "empty database", []);
-        }
-
-        // No alembic_version: an exact chain shape at some version (newest first), else the ORM shape.
-        for (var version = V1Head; version >= 1; version--)
-        {
-            var candidate = await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"shape of {migrations[version].Id} (no alembic_version)", cancellationToken).ConfigureAwait(false);
-            if (candidate.Outcome == AdoptionOutcome.Adoptable)
+            var live = await SchemaComparison.ReadLiveAsync(connection, AdoptionRules.BookkeepingTables, cancellationToken).ConfigureAwait(false);
+            var revision = await ReadAlembicRevisionAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (revision is not null)
             {
-                return candidate;
-            }
-        }
+                var version = Array.IndexOf(AlembicRevisions, revision) + 1;
+                if (version == 0)
+                {
+                    throw new MigrationException(
+                        $"alembic_version is '{revision}', which sark cannot adopt; expected one of {string.Join(", ", AlembicRevisions)}");
+                }
 
-        // Without v1's central table it is not SARK at all: list every difference, tolerate none.
-        return live.Tables.ContainsKey("mcp_servers")
-            ? await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "no alembic_version", cancellationToken).ConfigureAwait(false)
-            : await ClassifyAsync(connection, live, V1Head, V1Variant.Native, "no SARK v1 tables", cancellationToken).ConfigureAwait(false);
+                return await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"alembic_version {revision}", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (live.IsEmpty)
+            {
+                return new AdoptionReport(AdoptionOutcome.Empty, V1Variant.Native, 0, "empty database", []);
+            }
+
+            // No alembic_version: an exact chain shape at some version (newest first), else the ORM shape.
+            for (var version = V1Head; version >= 1; version--)
+            {
+                var candidate = await ClassifyAsync(connection, live, version, V1Variant.Alembic, $"shape of {migrations[version].Id} (no alembic_version)", cancellationToken).ConfigureAwait(false);
+                if (candidate.Outcome == AdoptionOutcome.Adoptable)
+                {
+                    return candidate;
+                }
+            }
+
+            // Without v1's central table it is not SARK at all: list every difference, tolerate none.
+            return live.Tables.ContainsKey("mcp_servers")
+                ? await ClassifyAsync(connection, live, V1Head, V1Variant.Orm, "no alembic_version", cancellationToken).ConfigureAwait(false)
+                : await ClassifyAsync(connection, live, V1Head, V1Variant.Native, "no SARK v1 tables", cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     /// <summary>
@@ -78,31 +86,39 @@ public sealed class DatabaseAdopter(NpgsqlDataSource dataSource, MigrationSet mi
     /// </summary>
     public async Task<AdoptionReport> AdoptAsync(bool dryRun, CancellationToken cancellationToken = default)
     {
-        var report = await InspectAsync(cancellationToken).ConfigureAwait(false);
-        if (dryRun || report.Outcome != AdoptionOutcome.Adoptable)
-        {
-            return report;
-        }
-
-        var runner = new MigrationRunner(dataSource, migrations, options);
         try
         {
-            await BaselineAsync(runner, report, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MigrationException)
-        {
-            // Another adopt (or a migrate) took the lock first and wrote the journal while this one
-            // waited: the database is managed now, so answer what an adopt started after it answers.
-            var now = await InspectAsync(cancellationToken).ConfigureAwait(false);
-            if (now.Outcome == AdoptionOutcome.AlreadyManaged)
+            var report = await InspectAsync(cancellationToken).ConfigureAwait(false);
+            if (dryRun || report.Outcome != AdoptionOutcome.Adoptable)
             {
-                return now;
+                return report;
             }
 
-            throw;
-        }
+            var runner = new MigrationRunner(dataSource, migrations, options);
+            try
+            {
+                await BaselineAsync(runner, report, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MigrationException)
+            {
+                // Another adopt (or a migrate) took the lock first and wrote the journal while this one
+                // waited: the database is managed now, so answer what an adopt started after it answers.
+                var now = await InspectAsync(cancellationToken).ConfigureAwait(false);
+                if (now.Outcome == AdoptionOutcome.AlreadyManaged)
+                {
+                    return now;
+                }
 
-        return report with { Applied = true };
+                throw;
+            }
+
+            return report with { Applied = true };
+        }
+        catch (NpgsqlException ex)
+        {
+            // A database error nothing inside handled leaves as a SarkException with its kind.
+            throw PostgresErrors.Translate(ex);
+        }
     }
 
     private async Task BaselineAsync(MigrationRunner runner, AdoptionReport report, CancellationToken cancellationToken) =>

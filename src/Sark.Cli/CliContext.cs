@@ -21,6 +21,8 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
 {
     private ServiceProvider? services;
 
+    private MigrationRunnerOptions migrationOptions = new();
+
     public ParseResult ParseResult { get; } = parseResult;
 
     public ConsoleOutput Output { get; } = output;
@@ -63,10 +65,16 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
     }
 
     /// <summary>
-    /// The runner's timeouts, from the command's options (<c>sark db migrate --lock-timeout …</c>);
-    /// set before the services are first used.
+    /// The runner's timeouts, from the command's options (<c>sark db migrate --lock-timeout …</c>).
+    /// They go into the services when those are built, so setting them later is a mistake in the
+    /// command's code and throws rather than being ignored.
     /// </summary>
-    public MigrationRunnerOptions MigrationOptions { get; set; } = new();
+    public MigrationRunnerOptions MigrationOptions
+    {
+        get => migrationOptions;
+        set => migrationOptions = services is null ? value
+            : throw new InvalidOperationException("MigrationOptions must be set before the command's services are built");
+    }
 
     /// <summary>The database's data source (see <see cref="GetServicesAsync"/>).</summary>
     public async Task<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken) =>

@@ -72,7 +72,7 @@ public sealed partial class Importer
 
         throw new SarkException(
             PostgresErrors.KindOf(guard.First!.SqlState),
-            $"the database refused every one of the {guard.Refused} rows of {table.Target} it was given ({Refusal(guard.First)}), and accepted none; that is not bad data in single rows. Nothing of {table.Target} was written; fix the cause and run {ImportTerms.Execute} again to resume",
+            $"the database refused every one of the {guard.Refused} rows of {table.Target} it was given ({RefusalWithoutValues(guard.First)}), and accepted none; that is not bad data in single rows. Nothing of {table.Target} was written; fix the cause and run {ImportTerms.Execute} again to resume",
             guard.First);
     }
 }

@@ -19,9 +19,16 @@ public sealed partial class Importer
     /// </summary>
     private static bool IsRowRefusal(PostgresException error) => Sql.IsAboutRowData(error);
 
-    private static string Refusal(PostgresException error) => error.ConstraintName is { Length: > 0 } constraint
-        ? $"{RefusedReason} (constraint {constraint}): {error.MessageText}"
-        : $"{RefusedReason} (SQLSTATE {error.SqlState}): {error.MessageText}";
+    // The reason recorded for the refused row (the v1 row's own value may be quoted: the issue list
+    // is the operator's to fix the data with), and, for a thrown message that goes to logs, the
+    // same without any quoted value (PostgresErrors.MessageOf).
+    private static string Refusal(PostgresException error) => Refusal(error, error.MessageText);
+
+    private static string RefusalWithoutValues(PostgresException error) => Refusal(error, PostgresErrors.MessageOf(error));
+
+    private static string Refusal(PostgresException error, string text) => error.ConstraintName is { Length: > 0 } constraint
+        ? $"{RefusedReason} (constraint {constraint}): {text}"
+        : $"{RefusedReason} (SQLSTATE {error.SqlState}): {text}";
 
     // The batch's mapped rows, and whether each is a candidate for writing: $1 checkpoint, $2 the batch's last v1 id.
     private const string ResourcesOfBatchSql = """
@@ -67,7 +74,7 @@ public sealed partial class Importer
             // take hours and migrate nothing; the batch is rolled back and the run stops instead.
             throw new SarkException(
                 PostgresErrors.KindOf(refused[0].SqlState),
-                $"the database refused every one of the {candidates} rows of a batch of {table.Target} ({Refusal(refused[0])}); that is not bad data in single rows. Nothing of this batch was written; fix the cause and run {ImportTerms.Execute} again to resume",
+                $"the database refused every one of the {candidates} rows of a batch of {table.Target} ({RefusalWithoutValues(refused[0])}); that is not bad data in single rows. Nothing of this batch was written; fix the cause and run {ImportTerms.Execute} again to resume",
                 refused[0]);
         }
 

@@ -11,11 +11,11 @@ using Sark.V1Import.Mapping;
 namespace Sark.V1Import;
 
 /// <summary>
-/// <c>--execute</c>: copies v1 servers and tools into resources and capabilities in set-based
+/// The v1→v2 import (the CLI's <c>migrate-v1 --execute</c>): copies v1 servers and tools into resources and capabilities in set-based
 /// batches inside the database. Each batch is one transaction that also commits the run's
 /// checkpoint, so a killed run resumes; rows are only rewritten when a mapped field changed, so a
 /// second run changes nothing; native v2 rows are never touched; every written row's provenance
-/// and hash are recorded. Logs through <paramref name="logger"/> (events 2001–2006, see
+/// and hash are recorded. Logs through <paramref name="logger"/> (events 2001–2007, see
 /// docs/library.md); constructed without one, it logs nothing.
 /// </summary>
 public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions? options = null, ILogger<Importer>? logger = null)

@@ -8,11 +8,11 @@ using Sark.V1Import.Mapping;
 namespace Sark.V1Import;
 
 /// <summary>
-/// <c>--dry-run</c>: maps every v1 row inside the database and classifies it against what is
+/// The v1→v2 dry run (the CLI's <c>migrate-v1 --dry-run</c>): maps every v1 row inside the database and classifies it against what is
 /// there, in one read-only snapshot. Writes nothing, not even temporary tables (the mapping
 /// needs a view and a few functions in the session, see MappingSql.LoadAsync). A row only the database itself would
 /// refuse (a rule the mapping cannot evaluate, such as an operator's unique index) shows as an
-/// insert here; --execute skips and lists it.
+/// insert here; the importer skips and lists it.
 /// </summary>
 public sealed class Planner(NpgsqlDataSource dataSource, ImportOptions? options = null)
 {

@@ -7,7 +7,7 @@ using Sark.V1Import.Mapping;
 namespace Sark.V1Import;
 
 /// <summary>
-/// <c>--rollback</c>: removes exactly the v2 rows this tool wrote (capabilities before resources).
+/// The v1→v2 rollback (the CLI's <c>migrate-v1 --rollback</c>): removes exactly the v2 rows this tool wrote (capabilities before resources).
 /// A row whose hash no longer matches what was written was changed since and is kept unless
 /// forced; a resource is kept while capabilities that are not being removed (native ones, or kept
 /// ones) still hang off it, because deleting it would cascade them away. Native rows are never touched.

@@ -9,10 +9,10 @@ using Sark.V1Import.Mapping;
 namespace Sark.V1Import;
 
 /// <summary>
-/// <c>--validate</c>: compares every migrated row field by field with what the mapping of its v1
+/// The v1→v2 validation (the CLI's <c>migrate-v1 --validate</c>): compares every migrated row field by field with what the mapping of its v1
 /// row says it should be, and checks counts, coverage, stale rows and references, in one
 /// read-only snapshot. A missing v2 table is a failed check, not a crash. A row the database
-/// refused in the last --execute is listed as skipped, not as a row still to migrate.
+/// refused in the last import is listed as skipped, not as a row still to migrate.
 /// </summary>
 public sealed class Validator(NpgsqlDataSource dataSource, ImportOptions? options = null)
 {

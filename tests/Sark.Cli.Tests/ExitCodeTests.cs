@@ -48,6 +48,26 @@ public sealed class ExitCodeTests : EmptyDatabaseTest
     }
 
     [Fact]
+    public async Task A_statement_that_outlives_the_client_command_timeout_exits_1_naming_the_connection_string_setting()
+    {
+        Assert.Equal(ExitCodes.Success, (await Sark("db", "migrate", "--to", "1")).ExitCode);
+        await using var holder = await Database.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var lockJournal = new NpgsqlCommand("LOCK TABLE sark_migrations IN ACCESS EXCLUSIVE MODE", holder, holding))
+        {
+            await lockJournal.ExecuteNonQueryAsync();
+        }
+
+        var impatient = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { CommandTimeout = 1 };
+        var result = await CliRunner.RunAsync("db", "status", "--database", TestDatabase.UrlOf(impatient));
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Equal(
+            "sark: the database did not answer within the command timeout; raise 'Command Timeout' in the connection string, or look for a lock holding the statement up",
+            Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
     public async Task A_database_error_no_command_expected_exits_1_with_its_sqlstate()
     {
         await Database.ExecuteAsync($"ALTER DATABASE {Database.Name} SET default_transaction_read_only = on");

@@ -54,11 +54,13 @@ public static class SarkDataSource
     }
 
     /// <summary>
-    /// Creates a data source; its secrets are registered with <see cref="SecretMasker"/> so no
-    /// message ever shows it. <paramref name="applicationName"/> shows up in pg_stat_activity and in
-    /// the migration lock's "held by" message, unless the connection string names one.
+    /// Creates a data source without the options' checks, for the test harness; its secrets are
+    /// registered with <see cref="SecretMasker"/> so no message ever shows it.
+    /// <paramref name="applicationName"/> shows up in pg_stat_activity and in the migration lock's
+    /// "held by" message, unless the connection string names one. Hosts use the overload that
+    /// takes <see cref="SarkOptions"/> (or AddSark), which validates them.
     /// </summary>
-    public static NpgsqlDataSource Create(NpgsqlConnectionStringBuilder builder, string applicationName = SarkOptions.DefaultApplicationName)
+    internal static NpgsqlDataSource Create(NpgsqlConnectionStringBuilder builder, string applicationName = SarkOptions.DefaultApplicationName)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return Build(builder, applicationName, loggerFactory: null);

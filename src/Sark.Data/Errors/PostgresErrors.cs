@@ -7,7 +7,7 @@ namespace Sark.Data.Errors;
 /// The one translation of PostgreSQL and Npgsql errors into <see cref="SarkErrorKind"/>s, by
 /// SQLSTATE (<see cref="PostgresErrorCodes"/>), never by message text. Stores catch
 /// <see cref="NpgsqlException"/> and throw <see cref="Translate"/>'s result; code that words its
-/// own message (the migration runner) takes <see cref="KindOf(string)"/> and <see cref="Describe"/>.
+/// own message takes <see cref="KindOf(string)"/> and <see cref="MessageOf"/>.
 /// </summary>
 public static class PostgresErrors
 {
@@ -84,7 +84,7 @@ public static class PostgresErrors
     /// server's own text stays on the inner exception. RAISE EXCEPTION texts (P0001) are kept: they
     /// are written by whoever wrote the SQL.
     /// </summary>
-    internal static string MessageOf(PostgresException exception)
+    public static string MessageOf(PostgresException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (!InClass(exception.SqlState, PostgresErrorCodes.DataException))

@@ -74,10 +74,10 @@ internal sealed class SarkOptionsValidator : IValidateOptions<SarkOptions>
         {
             failures.Add($"{Key} is empty; expected a name for pg_stat_activity, such as '{SarkOptions.DefaultApplicationName}'");
         }
-        else if (value.Length > 63)
+        else if (System.Text.Encoding.UTF8.GetByteCount(value) is var bytes && bytes > 63)
         {
             // PostgreSQL keeps 63 bytes of it: two hosts whose names differ after that would look alike.
-            failures.Add($"{Key} is {value.Length} characters long; expected at most 63");
+            failures.Add($"{Key} is {bytes} bytes long in UTF-8; expected at most 63");
         }
     }
 

@@ -259,7 +259,6 @@ public sealed partial class MigrationRunner
     private int StatementClientTimeoutSeconds =>
         (int)Math.Min(int.MaxValue, Math.Ceiling(Options.StatementTimeout.TotalSeconds) + 30);
 
-
     // The server's message and what it names (PostgresErrors), where in a function it failed, and
     // for the two timeouts the option that sets them.
     private static SarkMessage Describe(PostgresException ex)

@@ -25,9 +25,9 @@ internal static partial class ImportLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Finished phase {Phase} of v1 import run {RunId} in {ElapsedMs} ms")]
     public static partial void PhaseFinished(this ILogger logger, string phase, long runId, long elapsedMs);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Waiting up to {WaitSeconds} s for {LockPurpose}, held by pid {HolderPid} (application_name '{HolderApplicationName}')")]
-    public static partial void LockWaiting(this ILogger logger, double waitSeconds, SarkMessage lockPurpose, int holderPid, string holderApplicationName);
-
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Finished v1 import run {RunId} in {ElapsedMs} ms: {Inserted} rows inserted, {Updated} updated, {Skipped} skipped")]
     public static partial void ImportFinished(this ILogger logger, long runId, long elapsedMs, long inserted, long updated, long skipped);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Waiting up to {WaitSeconds} s for {LockPurpose}, held by pid {HolderPid} (application_name '{HolderApplicationName}')")]
+    public static partial void LockWaiting(this ILogger logger, double waitSeconds, SarkMessage lockPurpose, int holderPid, string holderApplicationName);
 }

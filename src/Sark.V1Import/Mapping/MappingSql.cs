@@ -19,7 +19,7 @@ namespace Sark.V1Import.Mapping;
 /// in the session objects <see cref="LoadAsync"/> creates (the JSON functions, the tools view, the
 /// rule functions). The statements that use a mapping (dry run, validate, the importer's mapping
 /// pass, the floor) embed these constants rather than repeating them: one mapping for every
-/// mode, so validate compares with exactly what --execute writes, and a statement that stays
+/// mode, so validate compares with exactly what the importer writes, and a statement that stays
 /// short enough to read. Paste a statement into psql after the set-up statements to EXPLAIN it.
 /// </remarks>
 internal sealed class MappingSql

@@ -9,7 +9,6 @@ using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.Local;
-using Sark.V1Import;
 
 namespace Sark.Cli;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Sark.Data.Connection;
 
 namespace Sark.Cli;
 

@@ -1,5 +1,3 @@
-using Sark.Data.Errors;
-
 namespace Sark.Local;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Sark.Data.Errors;
 
 namespace Sark.Local;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Sark.Data.Errors;
 
 namespace Sark.Local;
 

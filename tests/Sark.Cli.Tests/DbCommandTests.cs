@@ -1,6 +1,5 @@
 using Sark.Data.Schema;
 using System.Text.Json;
-using Sark.Data.Errors;
 using Sark.Testing;
 
 namespace Sark.Cli.Tests;

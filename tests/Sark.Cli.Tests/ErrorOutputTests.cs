@@ -1,5 +1,3 @@
-using Sark.Data.Errors;
-
 namespace Sark.Cli.Tests;
 
 /// <summary>One handler for every error: one line, the right exit code, no password, trace only with --verbose.</summary>

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Sark.Data.Connection;
-using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.Testing;
 using Sark.Testing.V1;

@@ -1,5 +1,3 @@
-using Sark.Data.Errors;
-
 namespace Sark.Cli.Tests;
 
 /// <summary>A home sark cannot use is one clear line naming it, never an unexpected error.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Sark.Data.Errors;
 
 namespace Sark.Cli.Tests;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Npgsql;
 using Sark.Data.Connection;
-using Sark.Data.Errors;
 
 namespace Sark.Cli.Tests;
 

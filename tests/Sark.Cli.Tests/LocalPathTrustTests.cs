@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
-using Sark.Data.Errors;
 
 namespace Sark.Cli.Tests;
 

@@ -4,7 +4,6 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using Npgsql;
 using Sark.Data.Connection;
-using Sark.Data.Errors;
 using Sark.Local;
 
 namespace Sark.Cli.Tests;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Npgsql;
-using Sark.Data.Errors;
 using Sark.Testing;
 using Sark.Testing.V1;
 

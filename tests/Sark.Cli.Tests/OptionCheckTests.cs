@@ -1,5 +1,3 @@
-using Sark.Data.Errors;
-
 namespace Sark.Cli.Tests;
 
 /// <summary>

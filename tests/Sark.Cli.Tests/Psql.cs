@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using Sark.Data.Errors;
 using Sark.Local;
 
 namespace Sark.Cli.Tests;

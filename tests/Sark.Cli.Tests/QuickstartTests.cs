@@ -1,5 +1,4 @@
 using Sark.Data.Schema;
-using Sark.Data.Errors;
 
 namespace Sark.Cli.Tests;
 

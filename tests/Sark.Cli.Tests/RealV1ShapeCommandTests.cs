@@ -1,5 +1,4 @@
 using Sark.Data.Schema;
-using Sark.Data.Errors;
 using Sark.Testing;
 using Sark.Testing.V1;
 

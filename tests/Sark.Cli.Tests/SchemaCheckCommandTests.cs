@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Sark.Data.Errors;
 using Sark.Testing;
 using Sark.Testing.V1;
 

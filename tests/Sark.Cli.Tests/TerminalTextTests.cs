@@ -1,5 +1,4 @@
 using Sark.Cli.Output;
-using Sark.Data.Errors;
 
 namespace Sark.Cli.Tests;
 

@@ -1,6 +1,5 @@
 using Npgsql;
 using Sark.Data.Connection;
-using Sark.Data.Errors;
 using Sark.Testing;
 
 namespace Sark.Cli.Tests;

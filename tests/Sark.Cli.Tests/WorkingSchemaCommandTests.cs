@@ -1,4 +1,3 @@
-using Sark.Data.Errors;
 using Sark.Testing;
 
 namespace Sark.Cli.Tests;

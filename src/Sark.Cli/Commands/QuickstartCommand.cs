@@ -2,7 +2,6 @@ using System.CommandLine;
 using Npgsql;
 using Sark.Cli.Output;
 using Sark.Data.Connection;
-using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.V1Import;
 

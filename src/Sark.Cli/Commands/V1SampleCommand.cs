@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Sark.Data.Errors;
 using Sark.V1Import;
 
 namespace Sark.Cli.Commands;

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
-using Sark.Data.Hosting;
 using Sark.Data.Schema;
 using Sark.Testing;
 

@@ -126,7 +126,17 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
     public static ServiceProvider BuildServices(Action<SarkOptions> configure)
     {
         var provider = new ServiceCollection().AddSark(configure).AddSarkV1Import().BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        provider.GetRequiredService<IStartupValidator>().Validate();
+        try
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            // The options come from the command line and environment: a bad one is a usage error.
+            provider.Dispose();
+            throw new UsageException(string.Join("; ", ex.Failures), ex);
+        }
+
         return provider;
     }
 

@@ -68,6 +68,15 @@ public sealed class ExitCodeTests : EmptyDatabaseTest
     }
 
     [Fact]
+    public async Task A_command_timeout_in_the_connection_string_beyond_a_day_is_a_usage_error()
+    {
+        var result = await CliRunner.RunAsync("db", "status", "--database", "Host=/nonexistent-sark;Database=sark;Command Timeout=4294968");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal("sark: 'Command Timeout' in Sark:ConnectionString is 4294968 s; expected at most 86400 (a day), or 0 for no limit", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
     public async Task A_database_error_no_command_expected_exits_1_with_its_sqlstate()
     {
         await Database.ExecuteAsync($"ALTER DATABASE {Database.Name} SET default_transaction_read_only = on");

@@ -48,8 +48,11 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
         }
         catch (Exception ex) when (ex is SarkException or NpgsqlException)
         {
-            // SarkDataSource's messages name the server without its password; anything else is masked too.
-            return new HealthCheckResult(failure, SecretMasker.Redact(ex.Message), ex, data);
+            // A database error is translated like every operation's, so health writers see its kind
+            // and message, not the server's raw exception. Messages name the server without its
+            // password; anything else is masked too.
+            var error = ex as SarkException ?? PostgresErrors.Translate((NpgsqlException)ex);
+            return new HealthCheckResult(failure, SecretMasker.Redact(error.Message), error, data);
         }
 
         var status = read.Status;

@@ -37,6 +37,13 @@ internal sealed class SarkOptionsValidator : IValidateOptions<SarkOptions>
             failures.Add($"{Prefix}{nameof(SarkOptions.CommandTimeout)} is {Show(command)}; expected whole seconds up to {Show(SarkOptions.CommandTimeoutLimit)}, such as 00:00:30, or 00:00:00 for no limit (a bare number is read as days)");
         }
 
+        // The same cap for a timeout the connection string gives (when the option does not
+        // override it): beyond about 49 days Npgsql fails with an unrelated error at the first command.
+        if (options.CommandTimeout is null && connection is { CommandTimeout: var seconds } && seconds > SarkOptions.CommandTimeoutLimit.TotalSeconds)
+        {
+            failures.Add($"'Command Timeout' in {Prefix}{nameof(SarkOptions.ConnectionString)} is {seconds} s; expected at most {SarkOptions.CommandTimeoutLimit.TotalSeconds:0} (a day), or 0 for no limit");
+        }
+
         if (options.ConnectTimeout is { } connect && (connect < TimeSpan.FromSeconds(1) || !WholeSeconds(connect) || connect > SarkOptions.ConnectTimeoutLimit))
         {
             failures.Add($"{Prefix}{nameof(SarkOptions.ConnectTimeout)} is {Show(connect)}; expected whole seconds from 00:00:01 to {Show(SarkOptions.ConnectTimeoutLimit)}, such as 00:00:15");

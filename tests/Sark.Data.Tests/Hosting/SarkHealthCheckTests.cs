@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.Testing;
 
@@ -110,6 +111,19 @@ public sealed class SarkHealthCheckTests
         Assert.Equal("the database did not answer within 0.9 s", entry.Description);
         Assert.Equal(MigrationSet.Embedded.Head, entry.Data["binary_version"]);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_journal_the_role_may_not_read_is_unhealthy_with_the_translated_error()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        await using var role = await LimitedRole.CreateAsync(database);
+
+        var entry = await CheckAsync(role.DataSource.ConnectionString);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.StartsWith("permission denied for table sark_migrations (SQLSTATE 42501", entry.Description);
+        Assert.Equal(SarkErrorKind.PermissionDenied, Assert.IsType<DatabaseException>(entry.Exception).Kind);
     }
 
     [Fact]

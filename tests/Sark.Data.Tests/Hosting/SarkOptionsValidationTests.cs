@@ -35,6 +35,7 @@ public sealed class SarkOptionsValidationTests
     [InlineData("Sark:CommandTimeout", "-00:00:01", "Sark:CommandTimeout is -00:00:01; expected whole seconds up to 1.00:00:00, such as 00:00:30, or 00:00:00 for no limit (a bare number is read as days)")]
     [InlineData("Sark:CommandTimeout", "00:00:01.5", "Sark:CommandTimeout is 00:00:01.5000000; expected whole seconds")]
     [InlineData("Sark:CommandTimeout", "30", "Sark:CommandTimeout is 30.00:00:00; expected whole seconds up to 1.00:00:00")]
+    [InlineData("Sark:ConnectionString", "Host=localhost;Database=sark;Command Timeout=4294968", "'Command Timeout' in Sark:ConnectionString is 4294968 s; expected at most 86400 (a day), or 0 for no limit")]
     [InlineData("Sark:ConnectTimeout", "00:00:00", "Sark:ConnectTimeout is 00:00:00; expected whole seconds from 00:00:01 to 00:17:04, such as 00:00:15")]
     [InlineData("Sark:ConnectTimeout", "00:20:00", "Sark:ConnectTimeout is 00:20:00; expected whole seconds from 00:00:01 to 00:17:04")]
     [InlineData("Sark:Migrations:LockTimeout", "00:00:00", "Sark:Migrations:LockTimeout is 00:00:00; expected whole milliseconds from 00:00:00.001 to 24.20:31:23.6470000 (24.8 days)")]

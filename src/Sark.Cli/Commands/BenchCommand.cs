@@ -1,140 +1,81 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
+using System.Globalization;
 using Npgsql;
+using Sark.Cli.Bench;
 using Sark.Cli.Output;
-using Sark.Data.Connection;
 using Sark.Data.Errors;
-using Sark.Data.Schema;
-using Sark.V1Import;
 
 namespace Sark.Cli.Commands;
 
 /// <summary>
-/// <c>sark bench migrate-v1</c>: measures the v1→v2 tool on generated data in a scratch database:
-/// dry run, execute and validate as separate CLI processes (wall time and peak memory, as an
-/// operator sees them) against the floor of one bare INSERT … SELECT, over several runs, and
-/// compares medians with the targets.
+/// <c>sark bench</c>: the library operations of SPEC §7 on generated data, with their p95 targets
+/// and pgbench's figures for the same statements (see docs/performance.md); <c>sark bench
+/// migrate-v1</c> measures the v1→v2 tool. Results go to stdout as Markdown, progress to stderr.
 /// </summary>
 internal static class BenchCommand
 {
-    // Every value is checked when the command line is parsed: a bad one must not cost the minutes
-    // of generating data first.
-    private static readonly Option<int> Servers = V1SampleCommand.ServersOption("v1 servers to generate", 100_000);
-    private static readonly Option<int> ToolsPerServer = V1SampleCommand.ToolsPerServerOption("Tools per server");
-    private static readonly Option<int> Runs = new Option<int>("--runs") { Description = "Measured runs (medians are reported)", DefaultValueFactory = _ => 3 }.InRange(1, MaximumRuns);
-    private static readonly Option<int> BatchSize = MigrateV1Command.BatchSizeOption("Batch size passed to --execute");
-    private static readonly Option<ReportFile?> JsonFile = MigrateV1Command.JsonFileOption("Also write the results as JSON to FILE");
-    private static readonly Option<bool> Keep = new("--keep") { Description = "Keep the scratch database afterwards" };
-
-    private static readonly (string Operation, double Seconds)[] Targets = [("dry-run", 60), ("execute", 60), ("validate", 60)];
-    private const double MemoryTargetMegabytes = 300;
-    private const double FloorRatioTarget = 2.0;
-    private const double RatioMinimumFloorSeconds = 5.0;
-    private const int MaximumRuns = 100;
+    private static readonly Option<ReportFile?> JsonFile = MigrateV1Command.JsonFileOption("Also write every figure and the environment as JSON to FILE");
 
     public static Command Build()
     {
-        var migrateV1 = new Command("migrate-v1", "Benchmark sark migrate-v1 on generated data (default 100,000 servers, 1,000,000 tools)")
+        var bench = new Command("bench", "Benchmark the library's operations against their targets and pgbench; exit 1 when a target is missed")
         {
-            Servers, ToolsPerServer, Runs, BatchSize, JsonFile, Keep,
+            BenchOptions.Quick, BenchOptions.Full, BenchOptions.Only, BenchOptions.Scale, BenchOptions.Concurrency,
+            BenchOptions.Duration, JsonFile, BenchOptions.Targets, BenchOptions.Cleanup,
         };
-        migrateV1.SetHandler(RunAsync);
-        return new Command("bench", "Benchmarks with targets; exit 1 when a target is missed") { migrateV1 };
+        bench.Validators.Add(result =>
+        {
+            if (result.GetResult(BenchOptions.Quick) is not null && result.GetResult(BenchOptions.Full) is not null)
+            {
+                result.AddError("--quick and --full cannot be combined; choose one");
+            }
+
+            if (result.GetResult(BenchOptions.Cleanup) is not null
+                && result.Children.OfType<System.CommandLine.Parsing.OptionResult>().FirstOrDefault(o => !o.Implicit && o.Option != BenchOptions.Cleanup) is { } other)
+            {
+                result.AddError($"--cleanup takes no other option (got {other.Option.Name}); it only removes the benchmark's data");
+            }
+        });
+        bench.Subcommands.Add(MigrateV1Bench.Build());
+        bench.SetHandler(RunAsync);
+        return bench;
     }
 
     private static async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var runs = context.Get(Runs);
-        var output = context.Output;
-        var server = await context.GetDataSourceAsync(cancellationToken);
-        var scratch = $"sark_bench_v1_{Environment.ProcessId}";
-        await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
-        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = scratch };
-        SecretMasker.Register(builder.Password);
-        var samples = new Dictionary<string, List<(double Seconds, double MemoryMegabytes)>>(StringComparer.Ordinal);
-        try
+        var dataSource = await context.GetDataSourceAsync(cancellationToken);
+        if (context.Get(BenchOptions.Cleanup))
         {
-            await using var services = CliContext.BuildServices(options =>
-            {
-                options.ConnectionString = builder.ConnectionString;
-                options.ApplicationName = "sark bench";
-            });
-            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
-            await services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken: cancellationToken);
-            output.Progress($"generating {context.Get(Servers):N0} servers x {context.Get(ToolsPerServer)} tools in {scratch}");
-            await SampleData.GenerateAsync(dataSource, context.Get(Servers), context.Get(ToolsPerServer), cancellationToken);
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["SARK_DATABASE_URL"] = builder.ConnectionString };
-            for (var run = 1; run <= runs; run++)
-            {
-                await ResetAsync(dataSource, cancellationToken);
-                Add(samples, "insert-select floor", ((await Baseline.InsertSelectAsync(dataSource, cancellationToken)).Elapsed.TotalSeconds, 0));
-                foreach (var mode in new[] { "dry-run", "execute", "validate" })
-                {
-                    var sample = await RunCliAsync(environment, ["migrate-v1", $"--{mode}", "--batch-size", context.Get(BatchSize).ToString()], cancellationToken);
-                    Add(samples, mode, sample);
-                }
-
-                output.Progress($"run {run}/{runs}: " + string.Join(", ", samples.Select(s => $"{s.Key} {s.Value[^1].Seconds:0.0} s")));
-            }
-        }
-        finally
-        {
-            if (!context.Get(Keep))
-            {
-                await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)", CancellationToken.None);
-            }
+            return await CleanupAsync(context, dataSource, cancellationToken);
         }
 
-        return await ReportAsync(context, samples, cancellationToken);
-    }
-
-    private static async Task<int> ReportAsync(
-        CliContext context, Dictionary<string, List<(double Seconds, double MemoryMegabytes)>> samples, CancellationToken cancellationToken)
-    {
-        static double Median(IEnumerable<double> values)
+        var quick = context.Get(BenchOptions.Quick);
+        var concurrency = context.Get(BenchOptions.Concurrency);
+        var poolSize = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize;
+        if (concurrency > poolSize)
         {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+            throw new UsageException($"--concurrency {concurrency} is more than the connection pool holds (Max Pool Size {poolSize}); lower it or raise the pool size");
         }
 
-        var floor = Median(samples["insert-select floor"].Select(s => s.Seconds));
-        var rows = samples.Select(s =>
+        var settings = new BenchSettings(
+            quick ? "quick" : "full",
+            context.Get(BenchOptions.Scale) ?? (quick ? BenchOptions.QuickScale : BenchOptions.FullScale),
+            BenchOptions.FullScale,
+            TimeSpan.FromSeconds(quick ? 0.5 : 2),
+            context.Get(BenchOptions.Duration) ?? (quick ? BenchOptions.QuickSeconds : BenchOptions.FullSeconds),
+            concurrency,
+            BenchOptions.Operations(context.Get(BenchOptions.Only)),
+            context.Get(BenchOptions.Targets) ?? new Dictionary<string, double>(),
+            WithPgbench: true);
+        var run = await BenchSession.RunAsync(dataSource, settings, context.Output.Progress, new GenerationProgress(context.Output.Error), cancellationToken);
+        foreach (var line in BenchReport.Markdown(run))
         {
-            var median = Median(s.Value.Select(v => v.Seconds));
-            var memory = s.Value.Max(v => v.MemoryMegabytes);
-            var target = Targets.FirstOrDefault(t => t.Operation == s.Key).Seconds;
-            var ratio = median / floor;
-            // Below a few seconds of floor, process start-up dominates and the ratio says nothing.
-            var ratioApplies = s.Key == "execute" && floor >= RatioMinimumFloorSeconds;
-            var passed = target == 0 || (median <= target && memory <= MemoryTargetMegabytes && (!ratioApplies || ratio <= FloorRatioTarget));
-            return new
-            {
-                operation = s.Key,
-                runs = s.Value.Count,
-                min_seconds = s.Value.Min(v => v.Seconds),
-                median_seconds = median,
-                max_seconds = s.Value.Max(v => v.Seconds),
-                peak_memory_mb = memory,
-                ratio_to_floor = ratio,
-                target = target == 0 ? "-" : $"<= {target} s, <= {MemoryTargetMegabytes} MB{(s.Key == "execute" ? $", <= {FloorRatioTarget}x floor{(ratioApplies ? "" : " (not checked: floor < 5 s)")}" : "")}",
-                passed,
-            };
-        }).ToList();
+            context.Output.Line(line);
+        }
 
-        context.Output.Table(
-            ["Operation", "Runs", "Min s", "Median s", "Max s", "Peak MB", "x floor", "Target", "Result"],
-            rows.Select(r => (IReadOnlyList<string>)
-            [
-                r.operation, r.runs.ToString(), $"{r.min_seconds:0.0}", $"{r.median_seconds:0.0}", $"{r.max_seconds:0.0}",
-                r.peak_memory_mb > 0 ? $"{r.peak_memory_mb:0}" : "-", $"{r.ratio_to_floor:0.00}", r.target, r.passed ? "pass" : "MISSED",
-            ]));
-        var exitCode = rows.All(r => r.passed) ? ExitCodes.Success : ExitCodes.Failure;
+        var exitCode = run.Passed ? ExitCodes.Success : ExitCodes.Failure;
         using var reportFile = context.Get(JsonFile);
-        if (reportFile is not null
-            && !await reportFile.TryWriteAsync(
-                JsonSerializer.Serialize(new { benchmark = "migrate-v1", results = rows }, MigrateV1View.JsonOptions), "bench migrate-v1", context.Output.Error, cancellationToken))
+        if (reportFile is not null && !await reportFile.TryWriteAsync(BenchReport.Json(run), "bench", context.Output.Error, cancellationToken))
         {
             // A missed target stays the more important news; otherwise the report's loss is.
             return exitCode == ExitCodes.Success ? ExitCodes.ReportNotWritten : exitCode;
@@ -143,68 +84,14 @@ internal static class BenchCommand
         return exitCode;
     }
 
-    private static void Add(Dictionary<string, List<(double, double)>> samples, string key, (double, double) sample)
+    private static async Task<int> CleanupAsync(CliContext context, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!samples.TryGetValue(key, out var list))
-        {
-            samples[key] = list = [];
-        }
-
-        list.Add(sample);
-    }
-
-    // Each run starts from an import-free database, vacuumed so dead rows of the last run cost nothing.
-    private static async Task ResetAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await ExecuteAsync(dataSource, "TRUNCATE capabilities, resources, v1_import_provenance, v1_import_issues, v1_import_runs", cancellationToken);
-        foreach (var table in new[] { "resources", "capabilities", "v1_import_provenance", "mcp_servers", "mcp_tools" })
-        {
-            await ExecuteAsync(dataSource, $"VACUUM ANALYZE {table}", cancellationToken);
-        }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>Runs this same sark binary as a child; returns its wall time and the peak memory it reported.</summary>
-    private static async Task<(double Seconds, double MemoryMegabytes)> RunCliAsync(
-        IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> args, CancellationToken cancellationToken)
-    {
-        var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        }
-
-        foreach (var arg in args.Concat(["--json", report]))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        var seconds = clock.Elapsed.TotalSeconds;
-        await stdout;
-        if (process.ExitCode != 0)
-        {
-            throw new SarkException($"sark {string.Join(' ', args)} failed during the benchmark (exit {process.ExitCode}): {ConnectionStrings.FirstLine((await stderr).Trim())}");
-        }
-
-        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, cancellationToken));
-        File.Delete(report);
-        return (seconds, json.RootElement.GetProperty("peak_memory_mb").GetDouble());
+        await using var control = await BenchSession.OpenLockedAsync(dataSource, cancellationToken);
+        var removed = await BenchCleanup.RunAsync(control, cancellationToken);
+        context.Output.Line(removed.Dataset is null
+            ? "no benchmark data here; nothing removed"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"removed the benchmark data made on {removed.Dataset.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {removed.Resources:N0} resources, {removed.Capabilities:N0} capabilities, {removed.CostRows:N0} cost rows, {removed.FederationNodes:N0} federation nodes"));
+        return ExitCodes.Success;
     }
 }

@@ -39,6 +39,9 @@ public static class AdvisoryLock
     /// <summary>Held exclusively by the v1 import, so two imports never write the same rows.</summary>
     public static readonly AdvisoryLockKey V1Import = new(2, $"the v1 import lock (another {SarkTerms.V1ImportJob} is running)");
 
+    /// <summary>Held exclusively by the benchmark (<c>sark bench</c>), so two runs never measure each other or generate the same data.</summary>
+    public static readonly AdvisoryLockKey Benchmark = new(3, "the benchmark lock (another benchmark is running)");
+
     // The exclusive holder first (there is at most one); among shared holders the oldest session.
     private const string HolderSql = """
         SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'), coalesce(a.usename::text, ''),

@@ -1,0 +1,80 @@
+using Npgsql;
+using Sark.Data.Errors;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>What <c>sark bench --cleanup</c> removed, per table.</summary>
+internal sealed record BenchCleanupResult(BenchDataset? Dataset, long Resources, long Capabilities, long FederationNodes, long CostRows);
+
+/// <summary>
+/// Removes exactly the rows of the recorded data set (by their key prefix) and its record, in one
+/// transaction; every other row stays, in the same tables too. Refuses when a capability that is
+/// not the benchmark's belongs to one of its resources: deleting the resource would cascade to it.
+/// </summary>
+internal static class BenchCleanup
+{
+    private const string ForeignCapabilitiesSql = """
+        SELECT count(*) FROM capabilities WHERE starts_with(resource_id, $1) AND NOT starts_with(id, $1)
+        """;
+
+    // Capabilities first, so the cascade from resources finds none left to delete.
+    private static readonly (string Table, string Sql)[] Deletes =
+    [
+        ("cost rows", "DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)"),
+        ("capabilities", "DELETE FROM capabilities WHERE starts_with(id, $1)"),
+        ("resources", "DELETE FROM resources WHERE starts_with(id, $1)"),
+        ("federation nodes", "DELETE FROM federation_nodes WHERE starts_with(node_id, $1)"),
+    ];
+
+    private const string ForgetSql = """
+        DELETE FROM sark_bench.datasets WHERE schema_name = current_schema();
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM sark_bench.datasets) THEN
+                DROP TABLE sark_bench.datasets;
+                DROP SCHEMA sark_bench;
+            END IF;
+        END
+        $$;
+        """;
+
+    public static async Task<BenchCleanupResult> RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (await BenchDataStore.FindAsync(connection, cancellationToken) is not { } dataset)
+        {
+            return new BenchCleanupResult(null, 0, 0, 0, 0);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        using (var foreign = Command(ForeignCapabilitiesSql, connection, transaction, dataset.Prefix))
+        {
+            if ((long)(await foreign.ExecuteScalarAsync(cancellationToken))! is var count and > 0)
+            {
+                throw new SarkException(SarkErrorKind.Conflict,
+                    $"{count:N0} capabilities that are not the benchmark's belong to its resources (ids starting '{dataset.Prefix}r-'); deleting those resources would delete them too, so nothing was removed; move or delete them first");
+            }
+        }
+
+        var removed = new long[Deletes.Length];
+        for (var i = 0; i < Deletes.Length; i++)
+        {
+            using var delete = Command(Deletes[i].Sql, connection, transaction, dataset.Prefix);
+            removed[i] = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        using (var forget = new NpgsqlCommand(ForgetSql, connection, transaction))
+        {
+            await forget.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new BenchCleanupResult(dataset, removed[2], removed[1], removed[3], removed[0]);
+    }
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction transaction, string prefix)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+        return command;
+    }
+}

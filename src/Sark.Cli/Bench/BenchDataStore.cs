@@ -1,0 +1,147 @@
+using System.Globalization;
+using Npgsql;
+using Sark.Data.Errors;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>
+/// Where the benchmark's data lives between runs. The record of it is <c>sark_bench.datasets</c>,
+/// a schema of the benchmark's own outside SARK's tables (so schema checks never see it); the rows
+/// themselves are in SARK's tables, each key starting with the data set's prefix. Every method runs
+/// on the caller's connection, which holds the benchmark lock (see <see cref="BenchSession"/>).
+/// </summary>
+internal static class BenchDataStore
+{
+    private const string CreateRecordSql = """
+        CREATE SCHEMA IF NOT EXISTS sark_bench;
+        CREATE TABLE IF NOT EXISTS sark_bench.datasets (
+            schema_name text        NOT NULL PRIMARY KEY,
+            tag         text        NOT NULL,
+            scale       integer     NOT NULL,
+            seed        integer     NOT NULL,
+            generator   integer     NOT NULL,
+            created_at  timestamptz NOT NULL);
+        """;
+
+    private const string FindSql = """
+        SELECT tag, scale, seed, generator, created_at FROM sark_bench.datasets
+        WHERE schema_name = current_schema()
+        """;
+
+    private const string RecordSql = """
+        INSERT INTO sark_bench.datasets (schema_name, tag, scale, seed, generator, created_at)
+        VALUES (current_schema(), $1, $2, $3, $4, $5)
+        """;
+
+    // Each count goes through the key prefix: rows of other data sets or of SARK itself never count.
+    private const string CountSql = """
+        SELECT (SELECT count(*) FROM resources WHERE starts_with(id, $1)),
+               (SELECT count(*) FROM capabilities WHERE starts_with(id, $1)),
+               (SELECT count(*) FROM federation_nodes WHERE starts_with(node_id, $1))
+        """;
+
+    /// <summary>The data set recorded for the working schema, or null.</summary>
+    public static async Task<BenchDataset?> FindAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        using (var exists = new NpgsqlCommand("SELECT to_regclass('sark_bench.datasets') IS NOT NULL", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return null;
+            }
+        }
+
+        using var find = new NpgsqlCommand(FindSql, connection);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new BenchDataset(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4))
+            : null;
+    }
+
+    /// <summary>
+    /// The data set to measure: the recorded one when it has the asked scale, seed and generator and
+    /// all its rows; a new one when none is recorded; otherwise a refusal that says what to do.
+    /// </summary>
+    /// <param name="connection">The control connection, holding the benchmark lock.</param>
+    /// <param name="scale">The scale asked for, or null to take a recorded data set of any scale.</param>
+    /// <param name="defaultScale">The scale to generate at when <paramref name="scale"/> is null.</param>
+    /// <param name="progress">Hears what is being done, a line at a time.</param>
+    /// <param name="rows">Hears how far each table's COPY is.</param>
+    /// <param name="cancellationToken">Stops the work; an interrupted generation leaves nothing.</param>
+    public static async Task<(BenchDataset Dataset, bool Generated)> EnsureAsync(
+        NpgsqlConnection connection, int? scale, int defaultScale, Action<string> progress, IProgress<(string Table, long Done, long Total)>? rows,
+        CancellationToken cancellationToken)
+    {
+        if (await FindAsync(connection, cancellationToken) is { } existing)
+        {
+            await CheckUsableAsync(connection, existing, scale ?? existing.Scale, cancellationToken);
+            return (existing, false);
+        }
+
+        var tag = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var dataset = new BenchDataset(tag, scale ?? defaultScale, BenchDataset.DefaultSeed, BenchDataset.CurrentGenerator, createdAt);
+        await BenchPartitions.EnsureAsync(connection, dataset.CreatedAt.AddDays(-BenchDataset.DaysOfCostRows), dataset.CreatedAt, cancellationToken);
+        progress($"generating benchmark data: {dataset.Describe()}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // One transaction: an interrupted generation leaves nothing behind, not even its record.
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            using (var create = new NpgsqlCommand(CreateRecordSql, connection, transaction))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            using (var record = new NpgsqlCommand(RecordSql, connection, transaction))
+            {
+                record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dataset.Tag });
+                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = dataset.Scale });
+                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = dataset.Seed });
+                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = dataset.Generator });
+                record.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = dataset.CreatedAt });
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await new BenchDataGenerator(dataset, rows).WriteAsync(connection, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        // Vacuumed as well as analysed: index-only scans need the visibility map a live table has.
+        progress("vacuuming and analysing the benchmark's tables");
+        using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) resources, capabilities, federation_nodes, cost_tracking", connection) { CommandTimeout = 0 })
+        {
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        progress(string.Create(CultureInfo.InvariantCulture, $"benchmark data generated in {clock.Elapsed.TotalSeconds:0.0} s (kept for later runs; 'sark bench --cleanup' removes it)"));
+        return (dataset, true);
+    }
+
+    private static async Task CheckUsableAsync(NpgsqlConnection connection, BenchDataset existing, int scale, CancellationToken cancellationToken)
+    {
+        var made = string.Create(CultureInfo.InvariantCulture, $"{existing.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+        if (existing.Generator != BenchDataset.CurrentGenerator || existing.Seed != BenchDataset.DefaultSeed)
+        {
+            throw new SarkException(SarkErrorKind.Conflict,
+                $"the benchmark data here was made on {made} by another version of the generator (generator {existing.Generator}, seed {existing.Seed}; this sark writes generator {BenchDataset.CurrentGenerator}, seed {BenchDataset.DefaultSeed}); remove it with 'sark bench --cleanup' and run again");
+        }
+
+        if (existing.Scale != scale)
+        {
+            throw new SarkException(SarkErrorKind.Conflict,
+                $"the benchmark data here was made on {made} at scale {existing.Scale:N0}, not {scale:N0}; run with --scale {existing.Scale} (or the mode that uses it), or remove it with 'sark bench --cleanup' first");
+        }
+
+        using var count = new NpgsqlCommand(CountSql, connection);
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = existing.Prefix });
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var found = (Resources: reader.GetInt64(0), Capabilities: reader.GetInt64(1), Nodes: reader.GetInt64(2));
+        if (found != (existing.Resources, existing.Capabilities, existing.FederationNodes))
+        {
+            throw new SarkException(SarkErrorKind.Conflict,
+                $"the benchmark data here (made on {made}) is incomplete: {found.Resources:N0} of {existing.Resources:N0} resources, {found.Capabilities:N0} of {existing.Capabilities:N0} capabilities, {found.Nodes:N0} of {existing.FederationNodes:N0} federation nodes; remove it with 'sark bench --cleanup' and run again");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>
+/// The benchmark's generated data: its size, the seed it was made from, and the tag that every one
+/// of its row keys starts with (<c>bench-&lt;tag&gt;-</c>), so cleanup can remove exactly these rows
+/// and nothing else. Recorded in <c>sark_bench.datasets</c>, one row per working schema.
+/// </summary>
+/// <param name="Tag">Eight random hex digits, chosen when the data is generated.</param>
+/// <param name="Scale">Resources; the other tables are sized from it (see the counts).</param>
+/// <param name="Seed">The random generator's seed: the same scale and seed give the same rows.</param>
+/// <param name="Generator">The generator's version; data of another version is refused.</param>
+/// <param name="CreatedAt">When the data was generated (cost rows cover the 90 days before it).</param>
+internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generator, DateTimeOffset CreatedAt)
+{
+    /// <summary>Bumped whenever the generated rows change shape, so old data is refused, not misread.</summary>
+    public const int CurrentGenerator = 1;
+
+    /// <summary>The seed every run uses (recorded, so a report says which data it measured).</summary>
+    public const int DefaultSeed = 20261130;
+
+    public const int CapabilitiesPerResource = 10;
+
+    public const int CostRowsPerResource = 100;
+
+    public const int DaysOfCostRows = 90;
+
+    public string Prefix => $"bench-{Tag}-";
+
+    public int Resources => Scale;
+
+    public int Capabilities => Scale * CapabilitiesPerResource;
+
+    public long CostRows => (long)Scale * CostRowsPerResource;
+
+    public int FederationNodes => Math.Max(1, Scale / 100);
+
+    /// <summary>Principals the cost rows are spread over.</summary>
+    public int Principals => Math.Max(1, Scale / 10);
+
+    /// <summary>Owner teams in resources.metadata; about ten resources each, the containment search's key.</summary>
+    public int Teams => Math.Max(1, Scale / 10);
+
+    public string ResourceId(int n) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}r-{n}");
+
+    public string CapabilityId(int resource, int j) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}c-{resource}-{j}");
+
+    public string NodeId(int k) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}node-{k}");
+
+    public string PrincipalId(int k) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}p-{k}");
+
+    public static string Team(int k) => string.Create(CultureInfo.InvariantCulture, $"team-{k}");
+
+    /// <summary>
+    /// Principals of the cost rows the insert operation writes while it is measured; they are
+    /// removed after it, so the generated data stays the same from run to run.
+    /// </summary>
+    public string WrittenPrincipalPrefix => $"{Prefix}w-";
+
+    /// <summary>What a reader sees of the data: "1,000 resources, 10,000 capabilities, …".</summary>
+    public string Describe() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Resources:N0} resources, {Capabilities:N0} capabilities, {CostRows:N0} cost rows over {DaysOfCostRows} days, {FederationNodes:N0} federation nodes");
+}

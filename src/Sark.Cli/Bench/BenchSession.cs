@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Data.Errors;
+using Sark.Data.Schema;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>
+/// What to measure and how long (from <c>--quick</c>/<c>--full</c> and the other options).
+/// <c>Scale</c> is the resources to generate, or null to use whatever data set exists (quickstart),
+/// else to generate at <c>DefaultScale</c>.
+/// </summary>
+internal sealed record BenchSettings(
+    string Mode, int? Scale, int DefaultScale, TimeSpan WarmUp, int Seconds, int Concurrency,
+    IReadOnlyList<BenchOperation> Operations, IReadOnlyDictionary<string, double> Targets, bool WithPgbench);
+
+/// <summary>
+/// One benchmark run on the chosen database: takes the locks, makes sure the data is there, then
+/// measures each operation and runs pgbench on the same statement. The database must be at the
+/// newest schema version; the benchmark never changes the schema (apart from cost_tracking's
+/// monthly partitions, see <see cref="BenchPartitions"/>).
+/// </summary>
+internal static partial class BenchSession
+{
+    /// <summary>Opens the control connection with the locks every benchmark job holds: the caller disposes it.</summary>
+    public static async Task<NpgsqlConnection> OpenLockedAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
+        try
+        {
+            // Shared migration lock and journal check: no schema change runs under a benchmark.
+            await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, DataJobLock.DefaultWait, null, cancellationToken);
+            var status = await JournalCheck.EnsureSafeAsync(connection, MigrationSet.Embedded, cancellationToken);
+            if (status.CurrentVersion < status.HeadVersion)
+            {
+                throw new SarkException(SarkErrorKind.Failed,
+                    $"the database is at schema version {status.CurrentVersion}, not {status.HeadVersion}; the benchmark measures the newest schema: run 'sark db migrate' first");
+            }
+
+            await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Benchmark, DataJobLock.DefaultWait, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            // Session-level locks end with the session.
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static async Task<BenchRun> RunAsync(
+        NpgsqlDataSource dataSource, BenchSettings settings, Action<string> progress, IProgress<(string Table, long Done, long Total)>? rows,
+        CancellationToken cancellationToken)
+    {
+        await using var control = await OpenLockedAsync(dataSource, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var (dataset, generated) = await BenchDataStore.EnsureAsync(control, settings.Scale, settings.DefaultScale, progress, rows, cancellationToken);
+        double? generationSeconds = generated ? clock.Elapsed.TotalSeconds : null;
+        if (!generated)
+        {
+            progress($"using the benchmark data made on {dataset.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {dataset.Describe()}");
+        }
+
+        // The write operation inserts at now(): its month's partition must exist like the others'.
+        await BenchPartitions.EnsureAsync(control, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, cancellationToken);
+        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        var pgbench = settings.WithPgbench ? await PgbenchFloor.FindAsync(builder, cancellationToken) : null;
+        var floorNote = !settings.WithPgbench ? null
+            : pgbench is null ? "pgbench was not found (install the PostgreSQL client programs): no floor figures." : null;
+        var environment = await BenchEnvironment.ReadAsync(control, pgbench?.Version, cancellationToken);
+        var sampler = new OperationSampler(dataSource, dataset);
+        var results = new List<OperationResult>();
+        foreach (var operation in settings.Operations)
+        {
+            var clients = operation.IsRead ? settings.Concurrency : 1;
+            progress($"measuring {operation.Name}: {clients} client(s) for {settings.Seconds} s{(pgbench is null ? "" : ", then pgbench for as long")}");
+            var indexes = await IndexesUsedAsync(control, operation, dataset, cancellationToken);
+            var ours = await sampler.RunAsync(operation, clients, settings.WarmUp, TimeSpan.FromSeconds(settings.Seconds), dataset.Seed, cancellationToken);
+            var floor = pgbench is null ? null : await pgbench.RunAsync(operation, dataset, clients, settings.Seconds, cancellationToken);
+            if (!operation.IsRead)
+            {
+                await RemoveWrittenRowsAsync(control, dataset, cancellationToken);
+            }
+
+            var target = settings.Targets.TryGetValue(operation.Name, out var given) ? given : operation.TargetP95Milliseconds;
+            results.Add(new OperationResult(operation, clients, ours, target, floor, indexes));
+        }
+
+        return new BenchRun(settings.Mode, settings.Concurrency, settings.Seconds, dataset, generationSeconds, environment, results, floorNote);
+    }
+
+    /// <summary>The indexes the operation's plan uses, from EXPLAIN with parameters drawn as a call draws them.</summary>
+    public static async Task<IReadOnlyList<string>> IndexesUsedAsync(NpgsqlConnection connection, BenchOperation operation, BenchDataset dataset, CancellationToken cancellationToken)
+    {
+        using var explain = operation.CreateCommand(connection);
+        explain.CommandText = "EXPLAIN " + operation.Sql;
+        var values = operation.Draw(dataset, new Random(dataset.Seed));
+        for (var i = 0; i < values.Length; i++)
+        {
+            explain.Parameters[i].Value = values[i];
+        }
+
+        var indexes = new SortedSet<string>(StringComparer.Ordinal);
+        await using var reader = await explain.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            foreach (Match match in IndexInPlan().Matches(reader.GetString(0)))
+            {
+                indexes.Add(match.Groups[1].Value);
+            }
+        }
+
+        return [.. indexes];
+    }
+
+    // The write operation's rows go again after it is measured: the data set stays as generated.
+    private static async Task RemoveWrittenRowsAsync(NpgsqlConnection connection, BenchDataset dataset, CancellationToken cancellationToken)
+    {
+        using var delete = new NpgsqlCommand("DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)", connection) { CommandTimeout = 0 };
+        delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dataset.WrittenPrincipalPrefix });
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // "Index Scan using ix on t", "Index Only Scan using ix on t", "Bitmap Index Scan on ix".
+    [GeneratedRegex(@"(?:Index (?:Only )?Scan(?: Backward)? using|Bitmap Index Scan on) ""?([A-Za-z0-9_]+)""?")]
+    private static partial Regex IndexInPlan();
+}

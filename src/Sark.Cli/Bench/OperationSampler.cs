@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>Latency figures of one measured operation, in milliseconds, and its throughput.</summary>
+internal sealed record LatencySummary(
+    long Samples, double MinMs, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs, double PerSecond)
+{
+    /// <summary>Nearest-rank percentiles over every sample: no interpolation, no sample dropped.</summary>
+    public static LatencySummary From(List<double> milliseconds, double seconds)
+    {
+        milliseconds.Sort();
+        double Rank(double p) => milliseconds[Math.Max(0, (int)Math.Ceiling(p * milliseconds.Count) - 1)];
+        return new LatencySummary(
+            milliseconds.Count, milliseconds[0], Rank(0.50), Rank(0.95), Rank(0.99), milliseconds[^1],
+            milliseconds.Average(), milliseconds.Count / seconds);
+    }
+}
+
+/// <summary>
+/// Runs an operation the way a SARK component does: each call rents a connection from the warm
+/// pool, prepares the statement (Npgsql keeps it prepared on the physical connection, so after the
+/// first call on a connection this costs no round trip), executes it, reads every value of every
+/// row, and returns the connection. A call's latency is all of that. <c>clients</c> loops run at
+/// once for the whole duration, after a warm-up whose calls are not counted.
+/// </summary>
+internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset dataset)
+{
+    public async Task<LatencySummary> RunAsync(
+        BenchOperation operation, int clients, TimeSpan warmUp, TimeSpan duration, int seed, CancellationToken cancellationToken)
+    {
+        await WarmPoolAsync(clients, cancellationToken);
+        await RunClientsAsync(operation, clients, warmUp, seed, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var perClient = await RunClientsAsync(operation, clients, duration, seed + 1, cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var all = new List<double>(perClient.Sum(p => p.Count));
+        foreach (var samples in perClient)
+        {
+            all.AddRange(samples);
+        }
+
+        return LatencySummary.From(all, seconds);
+    }
+
+    // Opens as many connections as there are clients at once, so none is opened while measuring.
+    private async Task WarmPoolAsync(int clients, CancellationToken cancellationToken)
+    {
+        var connections = new List<NpgsqlConnection>();
+        try
+        {
+            for (var i = 0; i < clients; i++)
+            {
+                connections.Add(await dataSource.OpenConnectionAsync(cancellationToken));
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<List<double>[]> RunClientsAsync(BenchOperation operation, int clients, TimeSpan duration, int seed, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var tasks = Enumerable.Range(0, clients)
+            .Select(client => Task.Run(() => RunClientAsync(operation, deadline, new Random(seed * 1_000 + client), cancellationToken), cancellationToken))
+            .ToArray();
+        return await Task.WhenAll(tasks);
+    }
+
+    private async Task<List<double>> RunClientAsync(BenchOperation operation, long deadline, Random random, CancellationToken cancellationToken)
+    {
+        // At least one call per client, even when one call outlasts the duration.
+        var samples = new List<double>(capacity: 16_384);
+        do
+        {
+            var values = operation.Draw(dataset, random);
+            var start = Stopwatch.GetTimestamp();
+            await CallAsync(operation, values, cancellationToken);
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+
+        return samples;
+    }
+
+    private async Task CallAsync(BenchOperation operation, object[] values, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = operation.CreateCommand(connection);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+
+        await command.PrepareAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            for (var column = 0; column < reader.FieldCount; column++)
+            {
+                _ = reader.GetValue(column);
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Local;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>What pgbench measured for one operation, or why it could not.</summary>
+internal sealed record PgbenchResult(double P50Ms, double PerSecond, long Transactions, string? Failure)
+{
+    public static PgbenchResult Failed(string why) => new(0, 0, 0, why);
+}
+
+/// <summary>
+/// The floor: pgbench running the operation's statement (<c>-M prepared</c>, the same clients and
+/// duration) against the same server and data. Its p50 comes from its per-transaction log
+/// (<c>-l</c>), its throughput from its own "tps" line. The connection is passed in libpq's
+/// environment variables, so the password is never on a command line.
+/// </summary>
+internal sealed partial class PgbenchFloor(string program, string version, NpgsqlConnectionStringBuilder connection)
+{
+    public string Version { get; } = version;
+
+    /// <summary>pgbench, found like the server programs are, or null when it is not installed.</summary>
+    public static async Task<PgbenchFloor?> FindAsync(NpgsqlConnectionStringBuilder connection, CancellationToken cancellationToken)
+    {
+        if (await LocalPostgres.FindProgramAsync("pgbench", cancellationToken) is not { } program)
+        {
+            return null;
+        }
+
+        var (exit, output, _) = await RunAsync(program, ["--version"], new Dictionary<string, string>(), cancellationToken);
+        return exit == 0 ? new PgbenchFloor(program, output.Trim(), connection) : null;
+    }
+
+    public async Task<PgbenchResult> RunAsync(BenchOperation operation, BenchDataset dataset, int clients, int seconds, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("sark-pgbench-");
+        try
+        {
+            var script = Path.Combine(folder.FullName, "operation.sql");
+            await File.WriteAllTextAsync(script, operation.PgbenchScript(dataset), cancellationToken);
+            string[] arguments =
+            [
+                "--no-vacuum", "--protocol=prepared", $"--client={clients}", $"--jobs={Math.Min(clients, Environment.ProcessorCount)}",
+                $"--time={seconds}", $"--file={script}", "--log", $"--log-prefix={Path.Combine(folder.FullName, "log")}",
+                .. ConnectionArguments(),
+            ];
+            var (exit, output, error) = await RunAsync(program, arguments, LibpqEnvironment(), cancellationToken);
+            if (exit != 0)
+            {
+                return PgbenchResult.Failed($"pgbench exited with {exit}: {ConnectionStrings.FirstLine(SecretMasker.Redact(error.Trim()))}");
+            }
+
+            var latencies = ReadLatencies(folder.FullName);
+            if (latencies.Count == 0 || TpsLine().Match(output) is not { Success: true } tps)
+            {
+                return PgbenchResult.Failed("pgbench ran no transaction");
+            }
+
+            latencies.Sort();
+            return new PgbenchResult(latencies[(int)Math.Ceiling(0.5 * latencies.Count) - 1], double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture), latencies.Count, null);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    // One log file per thread: "client transaction latency_us script epoch_s epoch_us"; a failed or
+    // skipped transaction has a word instead of the latency and is not counted.
+    private static List<double> ReadLatencies(string folder)
+    {
+        var latencies = new List<double>();
+        foreach (var file in Directory.EnumerateFiles(folder, "log.*"))
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                var fields = line.Split(' ');
+                if (fields.Length > 2 && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var microseconds))
+                {
+                    latencies.Add(microseconds / 1000.0);
+                }
+            }
+        }
+
+        return latencies;
+    }
+
+    private IEnumerable<string> ConnectionArguments()
+    {
+        if (!string.IsNullOrEmpty(connection.Host))
+        {
+            yield return $"--host={connection.Host}";
+        }
+
+        yield return $"--port={connection.Port}";
+        if (!string.IsNullOrEmpty(connection.Username))
+        {
+            yield return $"--username={connection.Username}";
+        }
+
+        yield return connection.Database ?? "";
+    }
+
+    private Dictionary<string, string> LibpqEnvironment()
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PGAPPNAME"] = "sark bench pgbench" };
+        if (!string.IsNullOrEmpty(connection.Password))
+        {
+            environment["PGPASSWORD"] = connection.Password;
+        }
+
+        environment["PGSSLMODE"] = connection.SslMode switch
+        {
+            SslMode.Disable => "disable",
+            SslMode.Allow => "allow",
+            SslMode.Require => "require",
+            SslMode.VerifyCA => "verify-ca",
+            SslMode.VerifyFull => "verify-full",
+            _ => "prefer",
+        };
+
+        // The same working schema as ours: Npgsql's Search Path and Options become libpq's PGOPTIONS.
+        var options = connection.Options ?? "";
+        if (!string.IsNullOrEmpty(connection.SearchPath))
+        {
+            options += $" -c search_path={connection.SearchPath.Replace(" ", "\\ ", StringComparison.Ordinal)}";
+        }
+
+        environment["PGOPTIONS"] = options.Trim();
+        return environment;
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(
+        string program, IReadOnlyList<string> arguments, Dictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Only what is given here reaches libpq: a developer's own PG* settings must not pick another server.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
+    private static partial Regex TpsLine();
+}

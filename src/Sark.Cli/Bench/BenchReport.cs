@@ -47,7 +47,7 @@ internal static class BenchReport
             yield return Row(
             [
                 result.Operation.Name, Number(result.Clients), Number(ours.Samples), Ms(ours.MinMs), Ms(ours.P50Ms), Ms(ours.P95Ms), Ms(ours.P99Ms),
-                Ms(ours.MaxMs), Ms(ours.MeanMs), Number(ours.PerSecond), $"< {result.TargetP95Ms.ToString("0.###", CultureInfo.InvariantCulture)}", result.Passed ? "pass" : "MISSED",
+                Ms(ours.MaxMs), Ms(ours.MeanMs), Number(ours.PerSecond), $"< {result.TargetP95Ms.ToString("0.#########", CultureInfo.InvariantCulture)}", result.Passed ? "pass" : "MISSED",
                 floor is null ? "-" : Ms(floor.P50Ms), floor is null ? "-" : Number(floor.PerSecond),
                 Ratio(result.P50Ratio), Ratio(result.ThroughputRatio),
             ]);

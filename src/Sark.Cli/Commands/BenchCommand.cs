@@ -16,13 +16,20 @@ internal static class BenchCommand
 {
     private static readonly Option<ReportFile?> JsonFile = MigrateV1Command.JsonFileOption("Also write every figure and the environment as JSON to FILE");
 
+    private static readonly Option[] MeasuringOptions =
+    [
+        BenchOptions.Quick, BenchOptions.Full, BenchOptions.Only, BenchOptions.Scale, BenchOptions.Concurrency,
+        BenchOptions.Duration, JsonFile, BenchOptions.Targets,
+    ];
+
     public static Command Build()
     {
-        var bench = new Command("bench", "Benchmark the library's operations against their targets and pgbench; exit 1 when a target is missed")
+        var bench = new Command("bench", "Benchmark the library's operations against their targets and pgbench; exit 1 when a target is missed");
+        foreach (var option in MeasuringOptions.Append(BenchOptions.Cleanup))
         {
-            BenchOptions.Quick, BenchOptions.Full, BenchOptions.Only, BenchOptions.Scale, BenchOptions.Concurrency,
-            BenchOptions.Duration, JsonFile, BenchOptions.Targets, BenchOptions.Cleanup,
-        };
+            bench.Options.Add(option);
+        }
+
         bench.Validators.Add(result =>
         {
             if (result.GetResult(BenchOptions.Quick) is not null && result.GetResult(BenchOptions.Full) is not null)
@@ -30,10 +37,11 @@ internal static class BenchCommand
                 result.AddError("--quick and --full cannot be combined; choose one");
             }
 
+            // Global options (--database, --data-dir) still choose the database to clean.
             if (result.GetResult(BenchOptions.Cleanup) is not null
-                && result.Children.OfType<System.CommandLine.Parsing.OptionResult>().FirstOrDefault(o => !o.Implicit && o.Option != BenchOptions.Cleanup) is { } other)
+                && MeasuringOptions.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } other)
             {
-                result.AddError($"--cleanup takes no other option (got {other.Option.Name}); it only removes the benchmark's data");
+                result.AddError($"--cleanup takes no other option (got {other.Name}); it only removes the benchmark's data");
             }
         });
         bench.Subcommands.Add(MigrateV1Bench.Build());

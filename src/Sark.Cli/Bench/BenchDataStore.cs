@@ -130,7 +130,7 @@ internal static class BenchDataStore
         if (existing.Scale != scale)
         {
             throw new SarkException(SarkErrorKind.Conflict,
-                $"the benchmark data here was made on {made} at scale {existing.Scale:N0}, not {scale:N0}; run with --scale {existing.Scale} (or the mode that uses it), or remove it with 'sark bench --cleanup' first");
+                $"the benchmark data here was made on {made} at scale {existing.Scale:N0}, not {scale:N0}; run with --scale {existing.Scale}, or remove it with 'sark bench --cleanup' first");
         }
 
         using var count = new NpgsqlCommand(CountSql, connection);

@@ -17,9 +17,10 @@ internal sealed record OperationResult(BenchOperation Operation, int Clients, La
 }
 
 /// <summary>A whole run: what was measured, on what data and machine, and every figure.</summary>
+/// <remarks><c>WithFloor</c> says whether pgbench was asked for (the quickstart's look does without).</remarks>
 internal sealed record BenchRun(
     string Mode, int Concurrency, int Seconds, BenchDataset Dataset, double? GenerationSeconds, BenchEnvironment Environment,
-    IReadOnlyList<OperationResult> Results, string? FloorNote)
+    IReadOnlyList<OperationResult> Results, bool WithFloor, string? FloorNote)
 {
     /// <summary>The p50 ratio to pgbench this project aims for (docs/performance.md).</summary>
     public const double RatioGoal = 1.3;
@@ -30,6 +31,9 @@ internal sealed record BenchRun(
 /// <summary>The run as a Markdown table for stdout, and as the <c>--json FILE</c> document.</summary>
 internal static class BenchReport
 {
+    // The columns from here on are pgbench's.
+    private const int FloorColumn = 12;
+
     private static readonly string[] Headers =
     [
         "Operation", "Clients", "Samples", "Min ms", "p50 ms", "p95 ms", "p99 ms", "Max ms", "Mean ms", "Ops/s",
@@ -38,19 +42,20 @@ internal static class BenchReport
 
     public static IEnumerable<string> Markdown(BenchRun run)
     {
-        yield return Row(Headers);
-        yield return Row(Headers.Select((_, i) => i is 0 or 10 or 11 ? "---" : "--:"));
+        var columns = run.WithFloor ? Headers.Length : FloorColumn;
+        yield return Row(Headers.Take(columns));
+        yield return Row(Headers.Take(columns).Select((_, i) => i is 0 or 10 or 11 ? "---" : "--:"));
         foreach (var result in run.Results)
         {
             var ours = result.Ours;
             var floor = result.Floor is { Failure: null } f ? f : null;
-            yield return Row(
-            [
+            yield return Row(new[]
+            {
                 result.Operation.Name, Number(result.Clients), Number(ours.Samples), Ms(ours.MinMs), Ms(ours.P50Ms), Ms(ours.P95Ms), Ms(ours.P99Ms),
                 Ms(ours.MaxMs), Ms(ours.MeanMs), Number(ours.PerSecond), $"< {result.TargetP95Ms.ToString("0.#########", CultureInfo.InvariantCulture)}", result.Passed ? "pass" : "MISSED",
                 floor is null ? "-" : Ms(floor.P50Ms), floor is null ? "-" : Number(floor.PerSecond),
                 Ratio(result.P50Ratio), Ratio(result.ThroughputRatio),
-            ]);
+            }.Take(columns));
         }
 
         yield return "";

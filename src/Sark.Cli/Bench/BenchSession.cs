@@ -88,7 +88,7 @@ internal static partial class BenchSession
             results.Add(new OperationResult(operation, clients, ours, target, floor, indexes));
         }
 
-        return new BenchRun(settings.Mode, settings.Concurrency, settings.Seconds, dataset, generationSeconds, environment, results, floorNote);
+        return new BenchRun(settings.Mode, settings.Concurrency, settings.Seconds, dataset, generationSeconds, environment, results, settings.WithPgbench, floorNote);
     }
 
     /// <summary>The indexes the operation's plan uses, from EXPLAIN with parameters drawn as a call draws them.</summary>

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Npgsql;
+using Sark.Cli.Bench;
 using Sark.Cli.Output;
 using Sark.Data.Connection;
+using Sark.Data.Errors;
 using Sark.Data.Schema;
 using Sark.V1Import;
 
@@ -10,8 +12,8 @@ namespace Sark.Cli.Commands;
 /// <summary>
 /// <c>sark quickstart</c>: the main job end to end on the embedded default database — start or
 /// reuse the local PostgreSQL, migrate it to the newest version, load the sample v1 data set when
-/// the v1 tables are empty, run the v1→v2 migration's dry run, execute and validate, and show the
-/// schema status. Running it again reuses everything and changes nothing.
+/// the v1 tables are empty, run the v1→v2 migration's dry run, execute and validate, show the
+/// schema status, and measure three operations of <c>sark bench</c>. Running it again reuses everything and changes nothing.
 /// </summary>
 internal static class QuickstartCommand
 {
@@ -24,16 +26,16 @@ internal static class QuickstartCommand
         command.SetHandler(async (context, cancellationToken) =>
         {
             var output = context.Output;
-            output.Progress("1/6 database: starting or reusing it");
+            output.Progress("1/7 database: starting or reusing it");
             var dataSource = await context.GetDataSourceAsync(cancellationToken);
             var runner = await context.GetAsync<MigrationRunner>(cancellationToken);
             runner.Progress = new ProgressLines<MigrationProgress>(line => output.Progress($"    {line}"));
 
-            output.Progress($"2/6 schema: migrating to version {runner.Migrations.Head}");
+            output.Progress($"2/7 schema: migrating to version {runner.Migrations.Head}");
             var outcome = await runner.MigrateAsync(cancellationToken: cancellationToken);
             output.Progress(outcome.ChangedNothing ? "    already up to date" : $"    {outcome.Steps.Count} migration(s) applied");
 
-            output.Progress("3/6 v1 data");
+            output.Progress("3/7 v1 data");
             if (await CountServersAsync(dataSource, cancellationToken) == 0)
             {
                 var (servers, tools) = await SampleData.GenerateAsync(dataSource, SampleServers, SampleToolsPerServer, cancellationToken);
@@ -46,17 +48,56 @@ internal static class QuickstartCommand
 
             // With --json, stdout carries only the status document; the summaries go to stderr.
             var view = new MigrateV1View(context.Json ? new ConsoleOutput(output.Error, output.Error, false, output.Verbose) : output);
-            output.Progress("4/6 v1 -> v2 dry run");
+            output.Progress("4/7 v1 -> v2 dry run");
             view.WriteSummary(await new Planner(dataSource).PlanAsync(cancellationToken));
-            output.Progress("5/6 v1 -> v2 execute");
+            output.Progress("5/7 v1 -> v2 execute");
             view.WriteSummary(await new Importer(dataSource).ExecuteAsync(cancellationToken));
-            output.Progress("6/6 v1 -> v2 validate, and the schema status");
+            output.Progress("6/7 v1 -> v2 validate, and the schema status");
             var validation = await new Validator(dataSource).ValidateAsync(cancellationToken);
             view.WriteSummary(validation);
             StatusView.Write(context, await runner.GetStatusAsync(cancellationToken));
+            await QuickBenchAsync(context, dataSource, cancellationToken);
             return validation.Passed ? ExitCodes.Success : ExitCodes.Drift;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Three reads of <c>sark bench</c>, a second each, on the benchmark's quick data set (or whatever
+    /// data set a benchmark left here): a first look at speed. Informational: the targets are
+    /// judged by <c>sark bench</c>, so a slow machine does not fail the quickstart.
+    /// </summary>
+    private static async Task QuickBenchAsync(CliContext context, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var output = context.Output;
+        output.Progress("7/7 quick bench: three operations, 1 s each ('sark bench' measures all of them, against pgbench too)");
+        var settings = new BenchSettings(
+            "quickstart", Scale: null, BenchOptions.QuickScale, TimeSpan.FromSeconds(0.2), Seconds: 1, Concurrency: 1,
+            BenchOperations.Quickstart, new Dictionary<string, double>(), WithPgbench: false);
+        BenchRun run;
+        try
+        {
+            run = await BenchSession.RunAsync(dataSource, settings, line => output.Progress($"    {line}"), new GenerationProgress(output.Error), cancellationToken);
+        }
+        catch (SarkException ex) when (ex.Kind is SarkErrorKind.Conflict or SarkErrorKind.Timeout)
+        {
+            // Data of another generator, or a benchmark running right now: the quickstart's own work is done.
+            output.Progress($"    skipped: {CliWording.Render(ex.Text)}");
+            return;
+        }
+
+        // With --json, stdout carries only the status document.
+        foreach (var line in BenchReport.Markdown(run))
+        {
+            if (context.Json)
+            {
+                output.Progress(line);
+            }
+            else
+            {
+                output.Line(line);
+            }
+        }
     }
 
     private static async Task<long> CountServersAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

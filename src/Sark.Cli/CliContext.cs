@@ -22,6 +22,8 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
 
     private MigrationRunnerOptions migrationOptions = new();
 
+    private string? connectionString;
+
     public ParseResult ParseResult { get; } = parseResult;
 
     public ConsoleOutput Output { get; } = output;
@@ -75,6 +77,21 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
             : throw new InvalidOperationException("MigrationOptions must be set before the command's services are built");
     }
 
+    /// <summary>
+    /// The chosen database's connection string as given, password included (a data source's own
+    /// ConnectionString leaves the password out), for the child programs a command starts; set by
+    /// <see cref="GetServicesAsync"/>. Never print it.
+    /// </summary>
+    public string ConnectionString => connectionString ?? throw new InvalidOperationException("ConnectionString is known once the command's services are built");
+
+    /// <summary>
+    /// The connection pool's size for the chosen database, known before anything starts: the
+    /// configured connection string's Maximum Pool Size, or Npgsql's default for the embedded server.
+    /// </summary>
+    public int ConfiguredMaxPoolSize =>
+        DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable))?.Builder.MaxPoolSize
+        ?? new NpgsqlConnectionStringBuilder().MaxPoolSize;
+
     /// <summary>The database's data source (see <see cref="GetServicesAsync"/>).</summary>
     public async Task<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken) =>
         (await GetServicesAsync(cancellationToken)).GetRequiredService<NpgsqlDataSource>();
@@ -96,23 +113,24 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
         }
 
         var configured = DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable));
-        string connectionString;
+        string chosen;
         if (configured is not null)
         {
-            connectionString = configured.Builder.ConnectionString;
+            chosen = configured.Builder.ConnectionString;
             Output.Detail($"database: {ConnectionStrings.Describe(configured.Builder)} (from {configured.Source})");
         }
         else
         {
             var status = await Local.StartAsync(cancellationToken);
-            connectionString = status.ConnectionString!;
+            chosen = status.ConnectionString!;
             Output.Detail($"database: {status.ConnectionString} (embedded, home {status.HomeDirectory})");
         }
 
         var migrations = MigrationOptions;
+        connectionString = chosen;
         services = BuildServices(options =>
         {
-            options.ConnectionString = connectionString;
+            options.ConnectionString = chosen;
             options.ApplicationName = $"sark {CommandPath}";
             options.Migrations = migrations;
         });

@@ -14,10 +14,10 @@ internal sealed record BenchCleanupResult(BenchDataset? Dataset, long Resources,
 internal static class BenchCleanup
 {
     private const string ForeignCapabilitiesSql = """
-        SELECT count(*) FROM capabilities WHERE starts_with(resource_id, $1) AND NOT starts_with(id, $1)
+        SELECT count(*), min(id) FROM capabilities WHERE starts_with(resource_id, $1) AND NOT starts_with(id, $1)
         """;
 
-    // Capabilities first, so the cascade from resources finds none left to delete.
+    // Capabilities before resources, so the cascade from resources finds none left to delete.
     private static readonly (string Table, string Sql)[] Deletes =
     [
         ("cost rows", "DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)"),
@@ -48,10 +48,12 @@ internal static class BenchCleanup
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         using (var foreign = Command(ForeignCapabilitiesSql, connection, transaction, dataset.Prefix))
         {
-            if ((long)(await foreign.ExecuteScalarAsync(cancellationToken))! is var count and > 0)
+            await using var reader = await foreign.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetInt64(0) is var count and > 0)
             {
                 throw new SarkException(SarkErrorKind.Conflict,
-                    $"{count:N0} capabilities that are not the benchmark's belong to its resources (ids starting '{dataset.Prefix}r-'); deleting those resources would delete them too, so nothing was removed; move or delete them first");
+                    $"{count:N0} capabilit{(count == 1 ? "y" : "ies")} that are not the benchmark's (such as '{reader.GetString(1)}') belong to its resources (ids starting '{dataset.Prefix}r-'); deleting those resources would delete them too, so nothing was removed; move or delete them first");
             }
         }
 

@@ -34,10 +34,12 @@ internal static class BenchDataStore
         """;
 
     // Each count goes through the key prefix: rows of other data sets or of SARK itself never count.
+    // Generated cost rows have principals '<prefix>p-…' ($2); the insert operation's '<prefix>w-…' do not count.
     private const string CountSql = """
         SELECT (SELECT count(*) FROM resources WHERE starts_with(id, $1)),
                (SELECT count(*) FROM capabilities WHERE starts_with(id, $1)),
-               (SELECT count(*) FROM federation_nodes WHERE starts_with(node_id, $1))
+               (SELECT count(*) FROM federation_nodes WHERE starts_with(node_id, $1)),
+               (SELECT count(*) FROM cost_tracking WHERE starts_with(principal_id, $2))
         """;
 
     /// <summary>The data set recorded for the working schema, or null.</summary>
@@ -60,7 +62,9 @@ internal static class BenchDataStore
 
     /// <summary>
     /// The data set to measure: the recorded one when it has the asked scale, seed and generator and
-    /// all its rows; a new one when none is recorded; otherwise a refusal that says what to do.
+    /// all its rows; a new one when none is recorded, or in place of the benchmark's own data of
+    /// another scale (removed as <c>--cleanup</c> removes it); otherwise (another generator or seed,
+    /// rows missing) a refusal that says what to do.
     /// </summary>
     /// <param name="connection">The control connection, holding the benchmark lock.</param>
     /// <param name="scale">The scale asked for, or null to take a recorded data set of any scale.</param>
@@ -74,8 +78,14 @@ internal static class BenchDataStore
     {
         if (await FindAsync(connection, cancellationToken) is { } existing)
         {
-            await CheckUsableAsync(connection, existing, scale ?? existing.Scale, cancellationToken);
-            return (existing, false);
+            await CheckUsableAsync(connection, existing, cancellationToken);
+            if (scale is null || scale == existing.Scale)
+            {
+                return (existing, false);
+            }
+
+            progress(string.Create(CultureInfo.InvariantCulture, $"replacing the benchmark data of scale {existing.Scale:N0} with scale {scale:N0} (only the benchmark's own rows)"));
+            await BenchCleanup.RunAsync(connection, cancellationToken);
         }
 
         var tag = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
@@ -118,7 +128,7 @@ internal static class BenchDataStore
         return (dataset, true);
     }
 
-    private static async Task CheckUsableAsync(NpgsqlConnection connection, BenchDataset existing, int scale, CancellationToken cancellationToken)
+    private static async Task CheckUsableAsync(NpgsqlConnection connection, BenchDataset existing, CancellationToken cancellationToken)
     {
         var made = string.Create(CultureInfo.InvariantCulture, $"{existing.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         if (existing.Generator != BenchDataset.CurrentGenerator || existing.Seed != BenchDataset.DefaultSeed)
@@ -127,21 +137,16 @@ internal static class BenchDataStore
                 $"the benchmark data here was made on {made} by another version of the generator (generator {existing.Generator}, seed {existing.Seed}; this sark writes generator {BenchDataset.CurrentGenerator}, seed {BenchDataset.DefaultSeed}); remove it with 'sark bench --cleanup' and run again");
         }
 
-        if (existing.Scale != scale)
-        {
-            throw new SarkException(SarkErrorKind.Conflict,
-                $"the benchmark data here was made on {made} at scale {existing.Scale:N0}, not {scale:N0}; run with --scale {existing.Scale}, or remove it with 'sark bench --cleanup' first");
-        }
-
         using var count = new NpgsqlCommand(CountSql, connection);
         count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = existing.Prefix });
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = existing.GeneratedPrincipalPrefix });
         await using var reader = await count.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var found = (Resources: reader.GetInt64(0), Capabilities: reader.GetInt64(1), Nodes: reader.GetInt64(2));
-        if (found != (existing.Resources, existing.Capabilities, existing.FederationNodes))
+        var found = (Resources: reader.GetInt64(0), Capabilities: reader.GetInt64(1), Nodes: reader.GetInt64(2), CostRows: reader.GetInt64(3));
+        if (found != (existing.Resources, existing.Capabilities, existing.FederationNodes, existing.CostRows))
         {
             throw new SarkException(SarkErrorKind.Conflict,
-                $"the benchmark data here (made on {made}) is incomplete: {found.Resources:N0} of {existing.Resources:N0} resources, {found.Capabilities:N0} of {existing.Capabilities:N0} capabilities, {found.Nodes:N0} of {existing.FederationNodes:N0} federation nodes; remove it with 'sark bench --cleanup' and run again");
+                $"the benchmark data here (made on {made}) is incomplete: {found.Resources:N0} of {existing.Resources:N0} resources, {found.Capabilities:N0} of {existing.Capabilities:N0} capabilities, {found.Nodes:N0} of {existing.FederationNodes:N0} federation nodes, {found.CostRows:N0} of {existing.CostRows:N0} cost rows; remove it with 'sark bench --cleanup' and run again");
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Sark.Cli.Bench;
 /// </summary>
 /// <param name="Tag">Eight random hex digits, chosen when the data is generated.</param>
 /// <param name="Scale">Resources; the other tables are sized from it (see the counts).</param>
-/// <param name="Seed">The random generator's seed: the same scale and seed give the same rows.</param>
+/// <param name="Seed">The random generator's seed: the same scale and seed give the same rows, apart from the tag in every key and the timestamps.</param>
 /// <param name="Generator">The generator's version; data of another version is refused.</param>
 /// <param name="CreatedAt">When the data was generated (cost rows cover the 90 days before it).</param>
 internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generator, DateTimeOffset CreatedAt)
@@ -48,7 +48,10 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
 
     public string NodeId(int k) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}node-{k}");
 
-    public string PrincipalId(int k) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}p-{k}");
+    public string PrincipalId(int k) => string.Create(CultureInfo.InvariantCulture, $"{GeneratedPrincipalPrefix}{k}");
+
+    /// <summary>Principals of the generated cost rows.</summary>
+    public string GeneratedPrincipalPrefix => $"{Prefix}p-";
 
     public static string Team(int k) => string.Create(CultureInfo.InvariantCulture, $"team-{k}");
 

@@ -94,23 +94,44 @@ internal static class BenchOptions
 
     private static int? ParseSeconds(string text)
     {
-        var duration = DurationParser.Parse(text, "--duration");
+        var invalid = new UsageException($"--duration '{text}' is not valid; expected whole seconds from 1s to 1h (pgbench measures in whole seconds), for example 5s");
+        TimeSpan duration;
+        try
+        {
+            duration = DurationParser.Parse(text, "--duration");
+        }
+        catch (UsageException)
+        {
+            throw invalid;
+        }
+
         return duration.Ticks % TimeSpan.TicksPerSecond == 0 && duration >= TimeSpan.FromSeconds(1) && duration <= TimeSpan.FromHours(1)
             ? (int)duration.TotalSeconds
-            : throw new UsageException($"--duration '{text}' is not valid; expected whole seconds from 1s to 1h (pgbench measures in whole seconds), for example 5s");
+            : throw invalid;
     }
 
     private static IReadOnlyDictionary<string, double> ReadTargets(string path)
     {
         CheckedOptions.NotBlank(path, "--targets", "a JSON file of p95 targets");
         string text;
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"--targets '{path}' is a folder; expected a JSON file of p95 targets");
+        }
+
         try
         {
             text = File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--targets '{path}' cannot be read: {ex.Message}");
+            var why = ex switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "it does not exist",
+                UnauthorizedAccessException => "permission denied",
+                _ => ex.Message,
+            };
+            throw new UsageException($"--targets '{path}' cannot be read ({why}); expected a readable JSON file of p95 targets");
         }
 
         JsonDocument document;

@@ -28,7 +28,7 @@ internal static class BenchPartitions
                 lower_bound := month_start AT TIME ZONE 'UTC';
                 upper_bound := (month_start + interval '1 month') AT TIME ZONE 'UTC';
                 name := 'cost_tracking_p' || to_char(month_start, 'YYYYMM');
-                IF to_regclass(quote_ident(name)) IS NULL
+                IF to_regclass(format('%I.%I', current_schema(), name)) IS NULL
                    AND NOT EXISTS (SELECT 1 FROM cost_tracking_default WHERE "timestamp" >= lower_bound AND "timestamp" < upper_bound) THEN
                     EXECUTE format('CREATE TABLE %I PARTITION OF cost_tracking FOR VALUES FROM (%L) TO (%L)',
                         name, to_char(month_start, 'YYYY-MM-DD HH24:MI:SS') || '+00',

@@ -7,7 +7,8 @@ namespace Sark.Cli.Bench;
 /// <summary>One operation's figures: ours, the target, and pgbench's on the same statement.</summary>
 internal sealed record OperationResult(BenchOperation Operation, int Clients, LatencySummary Ours, double TargetP95Ms, PgbenchResult? Floor, IReadOnlyList<string> Indexes)
 {
-    public bool Passed => Ours.P95Ms <= TargetP95Ms;
+    /// <summary>The seeds' targets are strict ("under 5 ms"): a p95 equal to the target misses it.</summary>
+    public bool Passed => Ours.P95Ms < TargetP95Ms;
 
     /// <summary>Ours over pgbench's p50: 1.0 is as fast as pgbench, above it slower.</summary>
     public double? P50Ratio => Floor is { Failure: null } floor ? Ours.P50Ms / floor.P50Ms : null;
@@ -70,7 +71,8 @@ internal static class BenchReport
             yield return $"{result.Operation.Name}: no pgbench figures ({result.Floor!.Failure}).";
         }
 
-        var slow = run.Results.Where(r => r.P50Ratio > BenchRun.RatioGoal).Select(r => r.Operation.Name).ToList();
+        // Judged on the ratio as printed, so a row showing 1.30x is never listed.
+        var slow = run.Results.Where(r => r.P50Ratio is { } ratio && Math.Round(ratio, 2) > BenchRun.RatioGoal).Select(r => r.Operation.Name).ToList();
         if (slow.Count > 0)
         {
             yield return Invariant($"p50 above {BenchRun.RatioGoal}x pgbench's: {string.Join(", ", slow)} (docs/performance.md says why).");
@@ -131,7 +133,8 @@ internal static class BenchReport
 
     private static string Row(IEnumerable<string> cells) => "| " + string.Join(" | ", cells) + " |";
 
-    private static string Ms(double value) => value.ToString(value < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture);
+    // Three decimals below 10 ms, one above; decided on the rounded value, so 9.9996 prints as 10.0.
+    private static string Ms(double value) => value.ToString(Math.Round(value, 3) < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture);
 
     private static string Number(double value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 

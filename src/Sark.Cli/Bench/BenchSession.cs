@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Npgsql;
-using Sark.Data.Connection;
-using Sark.Data.Errors;
-using Sark.Data.Schema;
 
 namespace Sark.Cli.Bench;
 
@@ -17,44 +14,20 @@ internal sealed record BenchSettings(
     IReadOnlyList<BenchOperation> Operations, IReadOnlyDictionary<string, double> Targets, bool WithPgbench);
 
 /// <summary>
-/// One benchmark run on the chosen database: takes the locks, makes sure the data is there, then
-/// measures each operation and runs pgbench on the same statement. The database must be at the
-/// newest schema version; the benchmark never changes the schema (apart from cost_tracking's
-/// monthly partitions, see <see cref="BenchPartitions"/>).
+/// One benchmark run on the chosen database: takes the locks (<see cref="BenchControl"/>), makes
+/// sure the data is there, then measures each operation and runs pgbench on the same statement.
+/// The database must be at the newest schema version. Besides rows, the benchmark creates only its
+/// own <c>sark_bench</c> schema (its record, see <see cref="BenchDataStore"/>; this needs CREATE
+/// on the database) and cost_tracking's missing monthly partitions (<see cref="BenchPartitions"/>).
 /// </summary>
 internal static partial class BenchSession
 {
-    /// <summary>Opens the control connection with the locks every benchmark job holds: the caller disposes it.</summary>
-    public static async Task<NpgsqlConnection> OpenLockedAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        try
-        {
-            // Shared migration lock and journal check: no schema change runs under a benchmark.
-            await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, DataJobLock.DefaultWait, null, cancellationToken);
-            var status = await JournalCheck.EnsureSafeAsync(connection, MigrationSet.Embedded, cancellationToken);
-            if (status.CurrentVersion < status.HeadVersion)
-            {
-                throw new SarkException(SarkErrorKind.Failed,
-                    $"the database is at schema version {status.CurrentVersion}, not {status.HeadVersion}; the benchmark measures the newest schema: run 'sark db migrate' first");
-            }
-
-            await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.Benchmark, DataJobLock.DefaultWait, cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            // Session-level locks end with the session.
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
     public static async Task<BenchRun> RunAsync(
-        NpgsqlDataSource dataSource, BenchSettings settings, Action<string> progress, IProgress<(string Table, long Done, long Total)>? rows,
-        CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, NpgsqlConnectionStringBuilder connection, BenchSettings settings, Action<string> progress,
+        IProgress<(string Table, long Done, long Total)>? rows, CancellationToken cancellationToken)
     {
-        await using var control = await OpenLockedAsync(dataSource, cancellationToken);
+        await using var locked = await BenchControl.OpenAsync(dataSource, cancellationToken);
+        var control = locked.Connection;
         var clock = Stopwatch.StartNew();
         var (dataset, generated) = await BenchDataStore.EnsureAsync(control, settings.Scale, settings.DefaultScale, progress, rows, cancellationToken);
         double? generationSeconds = generated ? clock.Elapsed.TotalSeconds : null;
@@ -65,8 +38,7 @@ internal static partial class BenchSession
 
         // The write operation inserts at now(): its month's partition must exist like the others'.
         await BenchPartitions.EnsureAsync(control, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, cancellationToken);
-        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        var pgbench = settings.WithPgbench ? await PgbenchFloor.FindAsync(builder, cancellationToken) : null;
+        var pgbench = settings.WithPgbench ? await PgbenchFloor.FindAsync(connection, cancellationToken) : null;
         var floorNote = !settings.WithPgbench ? null
             : pgbench is null ? "pgbench was not found (install the PostgreSQL client programs): no floor figures." : null;
         var environment = await BenchEnvironment.ReadAsync(control, pgbench?.Version, cancellationToken);

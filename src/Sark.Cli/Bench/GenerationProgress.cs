@@ -4,7 +4,8 @@ namespace Sark.Cli.Bench;
 
 /// <summary>
 /// How far the data generation is, on stderr: one line redrawn in place on a terminal (a progress
-/// bar), otherwise a line per table at each quarter, so a log stays short.
+/// bar), otherwise a line per table each time a report (every 50,000 rows, and the last) passes
+/// another quarter, so a log stays short.
 /// </summary>
 internal sealed class GenerationProgress(TextWriter error) : IProgress<(string Table, long Done, long Total)>
 {

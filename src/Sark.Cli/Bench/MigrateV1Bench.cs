@@ -55,7 +55,9 @@ internal static class MigrateV1Bench
         var server = await context.GetDataSourceAsync(cancellationToken);
         var scratch = $"sark_bench_v1_{Environment.ProcessId}";
         await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
-        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = scratch };
+        // The connection string as given: the data source's own leaves the password out, and the
+        // child processes need it.
+        var builder = new NpgsqlConnectionStringBuilder(context.ConnectionString) { Database = scratch };
         SecretMasker.Register(builder.Password);
         var samples = new Dictionary<string, List<(double Seconds, double MemoryMegabytes)>>(StringComparer.Ordinal);
         try

@@ -68,7 +68,7 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var tasks = Enumerable.Range(0, clients)
-            .Select(client => Task.Run(() => RunClientAsync(operation, deadline, new Random(seed * 1_000 + client), cancellationToken), cancellationToken))
+            .Select(client => Task.Run(() => RunClientAsync(operation, deadline, new Random(HashCode.Combine(seed, client)), cancellationToken), cancellationToken))
             .ToArray();
         return await Task.WhenAll(tasks);
     }

@@ -16,8 +16,8 @@ internal sealed record PgbenchResult(double P50Ms, double PerSecond, long Transa
 /// <summary>
 /// The floor: pgbench running the operation's statement (<c>-M prepared</c>, the same clients and
 /// duration) against the same server and data. Its p50 comes from its per-transaction log
-/// (<c>-l</c>), its throughput from its own "tps" line. The connection is passed in libpq's
-/// environment variables, so the password is never on a command line.
+/// (<c>-l</c>), its throughput from its own "tps" line (pgbench 14 or later prints it so). The
+/// connection, password included, is passed in libpq's environment variables, never on a command line.
 /// </summary>
 internal sealed partial class PgbenchFloor(string program, string version, NpgsqlConnectionStringBuilder connection)
 {
@@ -46,7 +46,6 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
             [
                 "--no-vacuum", "--protocol=prepared", $"--client={clients}", $"--jobs={Math.Min(clients, Environment.ProcessorCount)}",
                 $"--time={seconds}", $"--file={script}", "--log", $"--log-prefix={Path.Combine(folder.FullName, "log")}",
-                .. ConnectionArguments(),
             ];
             var (exit, output, error) = await RunAsync(program, arguments, LibpqEnvironment(), cancellationToken);
             if (exit != 0)
@@ -89,39 +88,40 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
         return latencies;
     }
 
-    private IEnumerable<string> ConnectionArguments()
-    {
-        if (!string.IsNullOrEmpty(connection.Host))
-        {
-            yield return $"--host={connection.Host}";
-        }
-
-        yield return $"--port={connection.Port}";
-        if (!string.IsNullOrEmpty(connection.Username))
-        {
-            yield return $"--username={connection.Username}";
-        }
-
-        yield return connection.Database ?? "";
-    }
-
+    // Everything libpq needs, as its environment variables: Npgsql's "h1:5433,h2" host list becomes
+    // PGHOST=h1,h2 and PGPORT=5433,5432; a setting the connection string leaves out keeps libpq's own
+    // default (or the caller's PG* variable, as Npgsql honours them too).
     private Dictionary<string, string> LibpqEnvironment()
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PGAPPNAME"] = "sark bench pgbench" };
-        if (!string.IsNullOrEmpty(connection.Password))
+        var hosts = (connection.Host ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SplitHost).ToList();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            environment["PGPASSWORD"] = connection.Password;
+            ["PGAPPNAME"] = "sark bench pgbench",
+            ["PGDATABASE"] = connection.Database ?? "",
+            ["PGCONNECT_TIMEOUT"] = connection.Timeout.ToString(CultureInfo.InvariantCulture),
+            ["PGSSLMODE"] = connection.SslMode switch
+            {
+                SslMode.Disable => "disable",
+                SslMode.Allow => "allow",
+                SslMode.Require => "require",
+                SslMode.VerifyCA => "verify-ca",
+                SslMode.VerifyFull => "verify-full",
+                _ => "prefer",
+            },
+        };
+        if (hosts.Count > 0)
+        {
+            environment["PGHOST"] = string.Join(',', hosts.Select(h => h.Host));
+            environment["PGPORT"] = string.Join(',', hosts.Select(h => (h.Port ?? connection.Port).ToString(CultureInfo.InvariantCulture)));
         }
 
-        environment["PGSSLMODE"] = connection.SslMode switch
-        {
-            SslMode.Disable => "disable",
-            SslMode.Allow => "allow",
-            SslMode.Require => "require",
-            SslMode.VerifyCA => "verify-ca",
-            SslMode.VerifyFull => "verify-full",
-            _ => "prefer",
-        };
+        AddIfSet(environment, "PGUSER", connection.Username);
+        AddIfSet(environment, "PGPASSWORD", connection.Password);
+        AddIfSet(environment, "PGPASSFILE", connection.Passfile);
+        AddIfSet(environment, "PGSSLCERT", connection.SslCertificate);
+        AddIfSet(environment, "PGSSLKEY", connection.SslKey);
+        AddIfSet(environment, "PGSSLROOTCERT", connection.RootCertificate);
+        AddIfSet(environment, "PGTARGETSESSIONATTRS", connection.TargetSessionAttributes);
 
         // The same working schema as ours: Npgsql's Search Path and Options become libpq's PGOPTIONS.
         var options = connection.Options ?? "";
@@ -130,8 +130,32 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
             options += $" -c search_path={connection.SearchPath.Replace(" ", "\\ ", StringComparison.Ordinal)}";
         }
 
-        environment["PGOPTIONS"] = options.Trim();
+        AddIfSet(environment, "PGOPTIONS", options.Trim());
         return environment;
+    }
+
+    private static void AddIfSet(Dictionary<string, string> environment, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            environment[name] = value;
+        }
+    }
+
+    // "host", "host:5433", "[::1]", "[::1]:5433"; a socket folder ("/run/x") has no port part.
+    private static (string Host, int? Port) SplitHost(string entry)
+    {
+        if (entry.StartsWith('['))
+        {
+            var close = entry.IndexOf(']', StringComparison.Ordinal);
+            var port = close > 0 && close + 1 < entry.Length && entry[close + 1] == ':' ? entry[(close + 2)..] : null;
+            return (close > 0 ? entry[1..close] : entry, int.TryParse(port, CultureInfo.InvariantCulture, out var p) ? p : null);
+        }
+
+        var colon = entry.LastIndexOf(':');
+        return colon > 0 && entry.IndexOf(':', StringComparison.Ordinal) == colon && int.TryParse(entry[(colon + 1)..], CultureInfo.InvariantCulture, out var number)
+            ? (entry[..colon], number)
+            : (entry, null);
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(
@@ -143,8 +167,8 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
             start.ArgumentList.Add(argument);
         }
 
-        // Only what is given here reaches libpq: a developer's own PG* settings must not pick another server.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal)).ToList())
+        // A caller's PG* variable that points elsewhere must not win over the connection string.
+        foreach (var key in RedirectingVariables.Concat(environment.Keys))
         {
             start.Environment.Remove(key);
         }
@@ -169,6 +193,8 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
 
         return (process.ExitCode, await output, await error);
     }
+
+    private static readonly string[] RedirectingVariables = ["PGHOSTADDR", "PGSERVICE", "PGSERVICEFILE", "PGREQUIRESSL"];
 
     [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
     private static partial Regex TpsLine();

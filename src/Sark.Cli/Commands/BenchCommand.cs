@@ -43,6 +43,13 @@ internal static class BenchCommand
             {
                 result.AddError($"--cleanup takes no other option (got {other.Name}); it only removes the benchmark's data");
             }
+
+            // "sark bench --quick migrate-v1" would otherwise run the migration benchmark and quietly drop --quick.
+            if (result.Children.OfType<System.CommandLine.Parsing.CommandResult>().Any()
+                && MeasuringOptions.Append(BenchOptions.Cleanup).FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } misplaced)
+            {
+                result.AddError($"{misplaced.Name} is an option of 'sark bench', not of 'sark bench migrate-v1'; give the migration benchmark its own options after its name");
+            }
         });
         bench.Subcommands.Add(MigrateV1Bench.Build());
         bench.SetHandler(RunAsync);
@@ -51,20 +58,23 @@ internal static class BenchCommand
 
     private static async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
+        var cleanup = context.Get(BenchOptions.Cleanup);
+        var concurrency = context.Get(BenchOptions.Concurrency);
+
+        // Checked before anything starts: the clients and the benchmark's own connection share the pool.
+        var poolSize = context.ConfiguredMaxPoolSize;
+        if (!cleanup && concurrency + 1 > poolSize)
+        {
+            throw new UsageException($"--concurrency {concurrency} needs {concurrency + 1} connections (one more for the benchmark itself) but the pool holds {poolSize} (Maximum Pool Size); lower it or raise the pool size");
+        }
+
         var dataSource = await context.GetDataSourceAsync(cancellationToken);
-        if (context.Get(BenchOptions.Cleanup))
+        if (cleanup)
         {
             return await CleanupAsync(context, dataSource, cancellationToken);
         }
 
         var quick = context.Get(BenchOptions.Quick);
-        var concurrency = context.Get(BenchOptions.Concurrency);
-        var poolSize = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize;
-        if (concurrency > poolSize)
-        {
-            throw new UsageException($"--concurrency {concurrency} is more than the connection pool holds (Max Pool Size {poolSize}); lower it or raise the pool size");
-        }
-
         var settings = new BenchSettings(
             quick ? "quick" : "full",
             context.Get(BenchOptions.Scale) ?? (quick ? BenchOptions.QuickScale : BenchOptions.FullScale),
@@ -75,7 +85,8 @@ internal static class BenchCommand
             BenchOptions.Operations(context.Get(BenchOptions.Only)),
             context.Get(BenchOptions.Targets) ?? new Dictionary<string, double>(),
             WithPgbench: true);
-        var run = await BenchSession.RunAsync(dataSource, settings, context.Output.Progress, new GenerationProgress(context.Output.Error), cancellationToken);
+        var run = await BenchSession.RunAsync(
+            dataSource, new NpgsqlConnectionStringBuilder(context.ConnectionString), settings, context.Output.Progress, new GenerationProgress(context.Output.Error), cancellationToken);
         foreach (var line in BenchReport.Markdown(run))
         {
             context.Output.Line(line);
@@ -94,8 +105,8 @@ internal static class BenchCommand
 
     private static async Task<int> CleanupAsync(CliContext context, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var control = await BenchSession.OpenLockedAsync(dataSource, cancellationToken);
-        var removed = await BenchCleanup.RunAsync(control, cancellationToken);
+        await using var control = await BenchControl.OpenAsync(dataSource, cancellationToken);
+        var removed = await BenchCleanup.RunAsync(control.Connection, cancellationToken);
         context.Output.Line(removed.Dataset is null
             ? "no benchmark data here; nothing removed"
             : string.Create(CultureInfo.InvariantCulture,

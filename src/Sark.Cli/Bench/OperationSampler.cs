@@ -25,12 +25,26 @@ internal sealed record LatencySummary(
 /// row, and returns the connection. A call's latency is all of that. <c>clients</c> loops run at
 /// once for the whole duration, after a warm-up whose calls are not counted.
 /// </summary>
+/// <remarks>
+/// Why this is slower than pgbench on the same statement, measured (docs/performance.md): pgbench
+/// holds one connection per client and only sends Bind/Execute/Sync. Here, returning the connection
+/// makes Npgsql reset the session (SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL;
+/// UNLISTEN *; pg_advisory_unlock_all(); DISCARD SEQUENCES; DISCARD TEMP), sent in front of the
+/// next call's statement: no extra round trip, but about 15 µs of server work per call, as much as
+/// a primary-key lookup itself. SARK's data source keeps that reset because its own code relies on
+/// it (session timeouts of migrations, temporary tables of the v1 import, session advisory locks),
+/// so it is part of what a component's call costs and stays in the measure. The rest is the async
+/// API: the reply is handed from the socket's event thread to a thread-pool thread, a thread switch
+/// that costs nothing on an idle machine and tens of microseconds when the cores are busy.
+/// Allocations (1.5–26 KB a call, mostly the values read), GC, command objects and explicit versus
+/// automatic preparation were measured and make no difference worth a figure.
+/// </remarks>
 internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset dataset)
 {
     public async Task<LatencySummary> RunAsync(
         BenchOperation operation, int clients, TimeSpan warmUp, TimeSpan duration, int seed, CancellationToken cancellationToken)
     {
-        await WarmPoolAsync(clients, cancellationToken);
+        await WarmPoolAsync(operation, clients, seed, cancellationToken);
         await RunClientsAsync(operation, clients, warmUp, seed, cancellationToken);
         var clock = Stopwatch.StartNew();
         var perClient = await RunClientsAsync(operation, clients, duration, seed + 1, cancellationToken);
@@ -44,8 +58,10 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
         return LatencySummary.From(all, seconds);
     }
 
-    // Opens as many connections as there are clients at once, so none is opened while measuring.
-    private async Task WarmPoolAsync(int clients, CancellationToken cancellationToken)
+    // Opens as many connections as there are clients at once, so none is opened while measuring,
+    // and prepares the statement on each, so no measured call pays for a Parse round trip
+    // whichever pooled connection it gets (a warm component's pool has them prepared too).
+    private async Task WarmPoolAsync(BenchOperation operation, int clients, int seed, CancellationToken cancellationToken)
     {
         var connections = new List<NpgsqlConnection>();
         try
@@ -53,6 +69,13 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
             for (var i = 0; i < clients; i++)
             {
                 connections.Add(await dataSource.OpenConnectionAsync(cancellationToken));
+            }
+
+            var random = new Random(seed);
+            foreach (var connection in connections)
+            {
+                await using var command = CreateCall(operation, connection, operation.Draw(dataset, random));
+                await command.PrepareAsync(cancellationToken);
             }
         }
         finally
@@ -89,15 +112,12 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
         return samples;
     }
 
+    // One component call, timed whole: rent, prepare, execute, read, return. The connection is
+    // rented per call, not held per client as pgbench does, because a component does not own one.
     private async Task CallAsync(BenchOperation operation, object[] values, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = operation.CreateCommand(connection);
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i];
-        }
-
+        await using var command = CreateCall(operation, connection, values);
         await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -107,5 +127,16 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
                 _ = reader.GetValue(column);
             }
         }
+    }
+
+    private static NpgsqlCommand CreateCall(BenchOperation operation, NpgsqlConnection connection, object[] values)
+    {
+        var command = operation.CreateCommand(connection);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+
+        return command;
     }
 }

@@ -84,6 +84,9 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
     /// </summary>
     public string ConnectionString => connectionString ?? throw new InvalidOperationException("ConnectionString is known once the command's services are built");
 
+    /// <summary><see cref="ConnectionString"/> parsed (it may be a URL), a new copy each time.</summary>
+    public NpgsqlConnectionStringBuilder ConnectionSettings => ConnectionStrings.Parse(ConnectionString);
+
     /// <summary>
     /// The connection pool's size for the chosen database, known before anything starts: the
     /// configured connection string's Maximum Pool Size, or Npgsql's default for the embedded server.

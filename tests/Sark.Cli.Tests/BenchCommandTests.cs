@@ -107,9 +107,9 @@ public sealed class BenchCommandTests
     }
 
     [Theory]
-    [InlineData("UPDATE sark_bench.datasets SET scale = 30", "made on", "at scale 30, not 10")]
     [InlineData("UPDATE sark_bench.datasets SET generator = 0", "another version of the generator (generator 0", "sark bench --cleanup")]
     [InlineData("DELETE FROM resources WHERE id LIKE 'bench-%-r-3'", "is incomplete: 9 of 10 resources, 90 of 100 capabilities", "sark bench --cleanup")]
+    [InlineData("DELETE FROM cost_tracking WHERE id = (SELECT min(id) FROM cost_tracking WHERE principal_id LIKE 'bench-%')", "999 of 1,000 cost rows", "sark bench --cleanup")]
     public async Task Data_it_cannot_use_is_refused_with_what_to_do_and_nothing_is_written(string change, string says, string advises)
     {
         await using var database = await TestDatabase.CreateMigratedAsync();
@@ -125,6 +125,59 @@ public sealed class BenchCommandTests
         Assert.Contains(says, line);
         Assert.Contains(advises, line);
         Assert.Equal(before, await database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking"));
+    }
+
+    [Fact]
+    public async Task Another_scale_replaces_only_the_benchmarks_own_data()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        await database.ExecuteAsync("INSERT INTO resources (id, name, protocol, endpoint) VALUES ('mine', 'my server', 'mcp', 'npx mine')");
+        Assert.Equal(ExitCodes.Success, (await Bench(database, "--scale", "10", "--duration", "1s", "--only", "federation-lookup", "--targets", GenerousTargets)).ExitCode);
+        var firstTag = await database.ScalarAsync<string>("SELECT tag FROM sark_bench.datasets");
+
+        var result = await Bench(database, "--scale", "20", "--duration", "1s", "--only", "federation-lookup", "--targets", GenerousTargets);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("replacing the benchmark data of scale 10 with scale 20 (only the benchmark's own rows)", result.Error);
+        Assert.NotEqual(firstTag, await database.ScalarAsync<string>("SELECT tag FROM sark_bench.datasets"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM resources WHERE id LIKE 'bench-{firstTag}-%'"));
+        Assert.Equal(21L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
+        Assert.Equal(2000L, await database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking"));
+    }
+
+    [Fact]
+    public async Task Cleanup_refuses_when_another_capability_belongs_to_a_benchmark_resource()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        Assert.Equal(ExitCodes.Success, (await Bench(database, "--scale", "10", "--duration", "1s", "--only", "federation-lookup", "--targets", GenerousTargets)).ExitCode);
+        await database.ExecuteAsync("INSERT INTO capabilities (id, resource_id, name) SELECT 'mine', id, 'extra' FROM resources WHERE id LIKE 'bench-%-r-1'");
+
+        var result = await Bench(database, "--cleanup");
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Contains("1 capability that are not the benchmark's (such as 'mine')", Assert.Single(result.ErrorLines));
+        Assert.Equal(10L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
+        Assert.Equal(101L, await database.ScalarAsync<long>("SELECT count(*) FROM capabilities"));
+    }
+
+    [Fact]
+    public async Task Several_clients_run_the_reads_at_once_and_the_pool_must_hold_them_and_the_benchmark()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
+        var result = await Bench(database, "--scale", "10", "--duration", "1s", "--concurrency", "3", "--only", "resource-by-id", "cost-insert", "--targets", GenerousTargets, "--json", report);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(report)))
+        {
+            File.Delete(report);
+            Assert.Equal([3, 1], json.RootElement.GetProperty("operations").EnumerateArray().Select(o => o.GetProperty("clients").GetInt32()));
+        }
+
+        var small = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 3 }.ConnectionString;
+        var refused = await CliRunner.RunAsync("bench", "--concurrency", "3", "--database", small);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("--concurrency 3 needs 4 connections (one more for the benchmark itself) but the pool holds 3", Assert.Single(refused.ErrorLines));
+        Assert.Equal(10L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
     }
 
     [Fact]
@@ -147,12 +200,13 @@ public sealed class BenchCommandTests
         // about a thousand on, one owner's rows are few enough for the index.
         await using var database = await TestDatabase.CreateMigratedAsync();
         var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
-        var result = await Bench(database, "--scale", "1000", "--duration", "1s", "--only", "metadata-containment", "--targets", GenerousTargets, "--json", report);
+        var result = await Bench(database, "--scale", "1000", "--duration", "1s", "--only", "resource-by-id", "metadata-containment", "--targets", GenerousTargets, "--json", report);
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
         File.Delete(report);
-        var operation = Assert.Single(json.RootElement.GetProperty("operations").EnumerateArray());
-        Assert.Contains("ix_resources_metadata_gin", operation.GetProperty("indexes_used").EnumerateArray().Select(i => i.GetString()));
+        var operations = json.RootElement.GetProperty("operations").EnumerateArray().ToList();
+        Assert.Equal(["resources_pkey"], operations[0].GetProperty("indexes_used").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal(["ix_resources_metadata_gin"], operations[1].GetProperty("indexes_used").EnumerateArray().Select(i => i.GetString()));
     }
 
     [Theory]

@@ -57,7 +57,8 @@ internal static class MigrateV1Bench
         await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
         // The connection string as given: the data source's own leaves the password out, and the
         // child processes need it.
-        var builder = new NpgsqlConnectionStringBuilder(context.ConnectionString) { Database = scratch };
+        var builder = context.ConnectionSettings;
+        builder.Database = scratch;
         SecretMasker.Register(builder.Password);
         var samples = new Dictionary<string, List<(double Seconds, double MemoryMegabytes)>>(StringComparer.Ordinal);
         try

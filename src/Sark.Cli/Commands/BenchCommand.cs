@@ -43,15 +43,19 @@ internal static class BenchCommand
             {
                 result.AddError($"--cleanup takes no other option (got {other.Name}); it only removes the benchmark's data");
             }
+        });
+        var migrateV1 = MigrateV1Bench.Build();
 
-            // "sark bench --quick migrate-v1" would otherwise run the migration benchmark and quietly drop --quick.
-            if (result.Children.OfType<System.CommandLine.Parsing.CommandResult>().Any()
-                && MeasuringOptions.Append(BenchOptions.Cleanup).FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } misplaced)
+        // "sark bench --quick migrate-v1" would otherwise run the migration benchmark and quietly drop --quick.
+        migrateV1.Validators.Add(result =>
+        {
+            if (result.Parent is System.CommandLine.Parsing.CommandResult bench
+                && MeasuringOptions.Append(BenchOptions.Cleanup).FirstOrDefault(o => bench.GetResult(o) is { Implicit: false }) is { } misplaced)
             {
                 result.AddError($"{misplaced.Name} is an option of 'sark bench', not of 'sark bench migrate-v1'; give the migration benchmark its own options after its name");
             }
         });
-        bench.Subcommands.Add(MigrateV1Bench.Build());
+        bench.Subcommands.Add(migrateV1);
         bench.SetHandler(RunAsync);
         return bench;
     }
@@ -86,7 +90,7 @@ internal static class BenchCommand
             context.Get(BenchOptions.Targets) ?? new Dictionary<string, double>(),
             WithPgbench: true);
         var run = await BenchSession.RunAsync(
-            dataSource, new NpgsqlConnectionStringBuilder(context.ConnectionString), settings, context.Output.Progress, new GenerationProgress(context.Output.Error), cancellationToken);
+            dataSource, context.ConnectionSettings, settings, context.Output.Progress, new GenerationProgress(context.Output.Error), cancellationToken);
         foreach (var line in BenchReport.Markdown(run))
         {
             context.Output.Line(line);

@@ -77,7 +77,7 @@ internal static class QuickstartCommand
         BenchRun run;
         try
         {
-            run = await BenchSession.RunAsync(dataSource, new NpgsqlConnectionStringBuilder(context.ConnectionString), settings, line => output.Progress($"    {line}"), new GenerationProgress(output.Error), cancellationToken);
+            run = await BenchSession.RunAsync(dataSource, context.ConnectionSettings, settings, line => output.Progress($"    {line}"), new GenerationProgress(output.Error), cancellationToken);
         }
         catch (SarkException ex) when (ex.Kind is SarkErrorKind.Conflict or SarkErrorKind.Timeout)
         {

@@ -52,6 +52,15 @@ internal static class CheckedOptions
             ? throw new UsageException($"{name} is empty; expected {expected}")
             : text;
 
+    /// <summary>
+    /// A value that looks like the next option ("--json --quick"): the option swallowed it, and
+    /// taking it as a file name would quietly drop the option the user meant.
+    /// </summary>
+    public static string NotAnOption(string text, string name, string expected) =>
+        text.StartsWith("--", StringComparison.Ordinal)
+            ? throw new UsageException($"{name} '{text}' looks like an option, not a value; expected {expected} after {name}")
+            : text;
+
     /// <summary>A duration option (see docs/cli.md, Durations), checked at parse time.</summary>
     public static Option<string> Duration(string name, string description, string defaultValue) =>
         new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue }

@@ -91,9 +91,11 @@ internal sealed class CliContext(ParseResult parseResult, ConsoleOutput output) 
     /// The connection pool's size for the chosen database, known before anything starts: the
     /// configured connection string's Maximum Pool Size, or Npgsql's default for the embedded server.
     /// </summary>
-    public int ConfiguredMaxPoolSize =>
-        DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable))?.Builder.MaxPoolSize
-        ?? new NpgsqlConnectionStringBuilder().MaxPoolSize;
+    public int ConfiguredMaxPoolSize => ConfiguredConnection?.MaxPoolSize ?? new NpgsqlConnectionStringBuilder().MaxPoolSize;
+
+    /// <summary>The configured database's settings (--database, else SARK_DATABASE_URL), or null for the embedded one; nothing is started.</summary>
+    public NpgsqlConnectionStringBuilder? ConfiguredConnection =>
+        DatabaseSelection.Choose(ParseResult.GetValue(GlobalOptions.Database), Environment.GetEnvironmentVariable(DatabaseSelection.Variable))?.Builder;
 
     /// <summary>The database's data source (see <see cref="GetServicesAsync"/>).</summary>
     public async Task<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken) =>

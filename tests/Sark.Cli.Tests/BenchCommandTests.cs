@@ -34,7 +34,7 @@ public sealed class BenchCommandTests
         Assert.StartsWith("| cost-insert | 1 | ", lines[3]);
         Assert.Contains("| < 60000 | pass |", lines[2]);
         Assert.Contains("2 of 2 p95 targets met", result.Out);
-        Assert.Contains("generating benchmark data: 20 resources, 200 capabilities, 2,000 cost rows over 90 days, 1 federation nodes", result.Error);
+        Assert.Contains("generating benchmark data: 20 resources, 200 capabilities, 2,000 cost rows over 90 days, 1 federation node", result.Error);
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
         File.Delete(report);
@@ -94,7 +94,7 @@ public sealed class BenchCommandTests
 
         var cleanup = await Bench(database, "--cleanup");
         Assert.Equal(ExitCodes.Success, cleanup.ExitCode);
-        Assert.Contains("10 resources, 100 capabilities, 1,000 cost rows, 1 federation nodes", cleanup.Out);
+        Assert.Contains("10 resources, 100 capabilities, 1,000 cost rows, 1 federation node", cleanup.Out);
         Assert.Equal("mine", await database.ScalarAsync<string>("SELECT string_agg(id, ',') FROM resources"));
         Assert.Equal("mine-read", await database.ScalarAsync<string>("SELECT string_agg(id, ',') FROM capabilities"));
         Assert.Equal("peer", await database.ScalarAsync<string>("SELECT string_agg(node_id, ',') FROM federation_nodes"));
@@ -155,7 +155,7 @@ public sealed class BenchCommandTests
         var result = await Bench(database, "--cleanup");
 
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
-        Assert.Contains("1 capability that are not the benchmark's (such as 'mine')", Assert.Single(result.ErrorLines));
+        Assert.Contains("1 capability that is not the benchmark's (such as 'mine') belongs to its resources", Assert.Single(result.ErrorLines));
         Assert.Equal(10L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
         Assert.Equal(101L, await database.ScalarAsync<long>("SELECT count(*) FROM capabilities"));
     }
@@ -215,6 +215,8 @@ public sealed class BenchCommandTests
     [InlineData("{\"no-such-operation\": 5}", "unknown operation 'no-such-operation'")]
     [InlineData("{\"resource-by-id\": -1}", "the target of resource-by-id is -1; expected a number of milliseconds above 0")]
     [InlineData("{\"resource-by-id\": \"5\"}", "the target of resource-by-id is \"5\"")]
+    [InlineData("{\"resource-by-id\": 5, \"resource-by-id\": 6}", "names resource-by-id twice")]
+    [InlineData("", "is not JSON")]
     public async Task A_bad_targets_file_is_a_usage_error(string content, string says)
     {
         await using var home = new TempHome();
@@ -250,6 +252,39 @@ public sealed class BenchCommandTests
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
         Assert.Contains("the benchmark lock (another benchmark is running) held by", Assert.Single(result.ErrorLines));
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
+    }
+
+    [Fact]
+    public async Task Data_left_unvacuumed_by_an_interrupted_run_is_vacuumed_by_the_next()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        Assert.Equal(ExitCodes.Success, (await Bench(database, "--scale", "10", "--duration", "1s", "--only", "federation-lookup", "--targets", GenerousTargets)).ExitCode);
+        Assert.True(await database.ScalarAsync<bool>("SELECT vacuumed_at IS NOT NULL FROM sark_bench.datasets"));
+        await database.ExecuteAsync("UPDATE sark_bench.datasets SET vacuumed_at = NULL");
+
+        var next = await Bench(database, "--scale", "10", "--duration", "1s", "--only", "federation-lookup", "--targets", GenerousTargets);
+
+        Assert.Equal(ExitCodes.Success, next.ExitCode);
+        Assert.Contains("vacuuming and analysing the benchmark's tables", next.Error);
+        Assert.True(await database.ScalarAsync<bool>("SELECT vacuumed_at IS NOT NULL FROM sark_bench.datasets"));
+    }
+
+    [Fact]
+    public async Task Quickstart_skips_its_quick_bench_while_a_benchmark_runs_and_still_succeeds()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        await using var other = await database.OpenAsync();
+        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock($1, 3)", other))
+        {
+            hold.Parameters.AddWithValue(AdvisoryLock.ClassKey);
+            await hold.ExecuteScalarAsync();
+        }
+
+        var result = await CliRunner.RunAsync("quickstart", "--database", database.Url);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("    skipped: timed out after 2 s waiting for the benchmark lock", result.Error);
+        Assert.DoesNotContain("| Operation |", result.Out);
     }
 
     [Fact]

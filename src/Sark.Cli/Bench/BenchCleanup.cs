@@ -53,7 +53,7 @@ internal static class BenchCleanup
             if (reader.GetInt64(0) is var count and > 0)
             {
                 throw new SarkException(SarkErrorKind.Conflict,
-                    $"{count:N0} capabilit{(count == 1 ? "y" : "ies")} that are not the benchmark's (such as '{reader.GetString(1)}') belong to its resources (ids starting '{dataset.Prefix}r-'); deleting those resources would delete them too, so nothing was removed; move or delete them first");
+                    $"{BenchDataset.Count(count, "capability")} that {(count == 1 ? "is" : "are")} not the benchmark's (such as '{reader.GetString(1)}') belong{(count == 1 ? "s" : "")} to its resources (ids starting '{dataset.Prefix}r-'); deleting those resources would delete them too, so nothing was removed; move or delete them first");
             }
         }
 

@@ -21,7 +21,10 @@ internal sealed class BenchControl : IAsyncDisposable
 
     public NpgsqlConnection Connection { get; }
 
-    public static async Task<BenchControl> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <param name="dataSource">The database's data source.</param>
+    /// <param name="requireNewest">Refuse a database behind the newest schema version (measuring does; cleanup does not).</param>
+    /// <param name="cancellationToken">Stops the wait for the locks.</param>
+    public static async Task<BenchControl> OpenAsync(NpgsqlDataSource dataSource, bool requireNewest, CancellationToken cancellationToken)
     {
         var control = new BenchControl(await SarkDataSource.OpenAsync(dataSource, cancellationToken));
         try
@@ -29,7 +32,7 @@ internal sealed class BenchControl : IAsyncDisposable
             await AdvisoryLock.AcquireAsync(control.Connection, AdvisoryLock.Migrations, AdvisoryLockMode.Shared, DataJobLock.DefaultWait, null, cancellationToken);
             control.migrationLockHeld = true;
             var status = await JournalCheck.EnsureSafeAsync(control.Connection, MigrationSet.Embedded, cancellationToken);
-            if (status.CurrentVersion < status.HeadVersion)
+            if (requireNewest && status.CurrentVersion < status.HeadVersion)
             {
                 throw new SarkException(SarkErrorKind.Failed,
                     $"the database is at schema version {status.CurrentVersion}, not {status.HeadVersion}; the benchmark measures the newest schema: run 'sark db migrate' first");

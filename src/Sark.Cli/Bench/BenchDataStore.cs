@@ -20,11 +20,12 @@ internal static class BenchDataStore
             scale       integer     NOT NULL,
             seed        integer     NOT NULL,
             generator   integer     NOT NULL,
-            created_at  timestamptz NOT NULL);
+            created_at  timestamptz NOT NULL,
+            vacuumed_at timestamptz);
         """;
 
     private const string FindSql = """
-        SELECT tag, scale, seed, generator, created_at FROM sark_bench.datasets
+        SELECT tag, scale, seed, generator, created_at, vacuumed_at IS NOT NULL FROM sark_bench.datasets
         WHERE schema_name = current_schema()
         """;
 
@@ -56,7 +57,7 @@ internal static class BenchDataStore
         using var find = new NpgsqlCommand(FindSql, connection);
         await using var reader = await find.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new BenchDataset(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4))
+            ? new BenchDataset(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)) { Vacuumed = reader.GetBoolean(5) }
             : null;
     }
 
@@ -81,6 +82,12 @@ internal static class BenchDataStore
             await CheckUsableAsync(connection, existing, cancellationToken);
             if (scale is null || scale == existing.Scale)
             {
+                // Vacuumed after it was committed: an interruption in between leaves that to this run.
+                if (!existing.Vacuumed)
+                {
+                    await VacuumAsync(connection, progress, cancellationToken);
+                }
+
                 return (existing, false);
             }
 
@@ -100,7 +107,15 @@ internal static class BenchDataStore
         {
             using (var create = new NpgsqlCommand(CreateRecordSql, connection, transaction))
             {
-                await create.ExecuteNonQueryAsync(cancellationToken);
+                try
+                {
+                    await create.ExecuteNonQueryAsync(cancellationToken);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+                {
+                    throw new SarkException(SarkErrorKind.PermissionDenied,
+                        $"the benchmark keeps the record of its data in a schema of its own, sark_bench, and this role may not create it ({ex.MessageText}); grant it CREATE on the database, or run the benchmark as the database's owner", ex);
+                }
             }
 
             using (var record = new NpgsqlCommand(RecordSql, connection, transaction))
@@ -117,15 +132,38 @@ internal static class BenchDataStore
             await transaction.CommitAsync(cancellationToken);
         }
 
-        // Vacuumed as well as analysed: index-only scans need the visibility map a live table has.
+        await VacuumAsync(connection, progress, cancellationToken);
+        progress(string.Create(CultureInfo.InvariantCulture, $"benchmark data generated in {clock.Elapsed.TotalSeconds:0.0} s (kept for later runs; 'sark bench --cleanup' removes it)"));
+        return (dataset, true);
+    }
+
+    private const string NotOwnedSql = """
+        SELECT string_agg(relname, ', ' ORDER BY relname) FROM pg_class
+        WHERE oid = ANY (ARRAY['resources', 'capabilities', 'federation_nodes', 'cost_tracking']::regclass[])
+          AND NOT pg_has_role(relowner, 'USAGE')
+        """;
+
+    // Vacuumed as well as analysed: index-only scans need the visibility map a live table has.
+    // PostgreSQL vacuums only tables the role owns, and only warns about the others: said here.
+    private static async Task VacuumAsync(NpgsqlConnection connection, Action<string> progress, CancellationToken cancellationToken)
+    {
+        using (var owned = new NpgsqlCommand(NotOwnedSql, connection))
+        {
+            if (await owned.ExecuteScalarAsync(cancellationToken) is string notOwned)
+            {
+                progress($"not vacuumed: this role does not own {notOwned} (PostgreSQL vacuums only a table's owner's); the figures are for the tables as autovacuum leaves them");
+                return;
+            }
+        }
+
         progress("vacuuming and analysing the benchmark's tables");
         using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) resources, capabilities, federation_nodes, cost_tracking", connection) { CommandTimeout = 0 })
         {
             await vacuum.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        progress(string.Create(CultureInfo.InvariantCulture, $"benchmark data generated in {clock.Elapsed.TotalSeconds:0.0} s (kept for later runs; 'sark bench --cleanup' removes it)"));
-        return (dataset, true);
+        using var done = new NpgsqlCommand("UPDATE sark_bench.datasets SET vacuumed_at = now() WHERE schema_name = current_schema()", connection);
+        await done.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task CheckUsableAsync(NpgsqlConnection connection, BenchDataset existing, CancellationToken cancellationToken)

@@ -26,6 +26,9 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
 
     public const int DaysOfCostRows = 90;
 
+    /// <summary>Whether the tables were vacuumed and analysed after the data was generated.</summary>
+    public bool Vacuumed { get; init; }
+
     public string Prefix => $"bench-{Tag}-";
 
     public int Resources => Scale;
@@ -63,5 +66,9 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
 
     /// <summary>What a reader sees of the data: "1,000 resources, 10,000 capabilities, …".</summary>
     public string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Resources:N0} resources, {Capabilities:N0} capabilities, {CostRows:N0} cost rows over {DaysOfCostRows} days, {FederationNodes:N0} federation nodes");
+        $"{Count(Resources, "resource")}, {Count(Capabilities, "capability")}, {Count(CostRows, "cost row")} over {DaysOfCostRows} days, {Count(FederationNodes, "federation node")}";
+
+    /// <summary>"1 resource", "2 resources", "1 capability", "3 capabilities".</summary>
+    public static string Count(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {(count == 1 ? noun : noun.EndsWith('y') ? noun[..^1] + "ies" : noun + "s")}");
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Sark.Cli.Output;
 using Sark.Data.Errors;
 
 namespace Sark.Cli.Bench;
@@ -87,6 +88,28 @@ internal static class BenchOptions
         return BenchOperations.All.Where(o => wanted.Contains(o.Name)).ToList();
     }
 
+    // Opened without waiting (a named pipe nobody writes to would otherwise block the command
+    // line's parse for ever) and read up to a limit (a device such as /dev/zero never ends).
+    private static string ReadSmallFile(string path)
+    {
+        const int Limit = 1 << 20;
+        using var handle = NonBlockingOpen.TryOpenForRead(Path.GetFullPath(path), out var errno)
+            ?? throw new UsageException($"--targets '{path}' cannot be read ({NonBlockingOpen.Describe(errno)}); expected a readable JSON file of p95 targets");
+        NonBlockingOpen.MakeBlocking(handle);
+        using var stream = new FileStream(handle, FileAccess.Read);
+        var buffer = new byte[Limit + 1];
+        var length = 0;
+        int read;
+        while (length <= Limit && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+        }
+
+        return length > Limit
+            ? throw new UsageException($"--targets '{path}' is larger than 1 MB; expected a small JSON file of p95 targets")
+            : new System.Text.UTF8Encoding(false).GetString(buffer, 0, length).TrimStart('\uFEFF');
+    }
+
     private static int? ParseWhole(string text, string name, int minimum, int maximum) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum
             ? value
@@ -113,6 +136,7 @@ internal static class BenchOptions
     private static IReadOnlyDictionary<string, double> ReadTargets(string path)
     {
         CheckedOptions.NotBlank(path, "--targets", "a JSON file of p95 targets");
+        CheckedOptions.NotAnOption(path, "--targets", "a JSON file of p95 targets");
         string text;
         if (Directory.Exists(path))
         {
@@ -121,7 +145,7 @@ internal static class BenchOptions
 
         try
         {
-            text = File.ReadAllText(path);
+            text = ReadSmallFile(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -154,6 +178,11 @@ internal static class BenchOptions
             var targets = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (targets.ContainsKey(property.Name))
+                {
+                    throw new UsageException($"--targets '{path}' names {property.Name} twice; give each operation one target");
+                }
+
                 if (!BenchOperations.All.Any(o => o.Name == property.Name))
                 {
                     throw new UsageException($"--targets '{path}' names an unknown operation '{property.Name}'; expected one of {BenchOperations.Names}");

@@ -1,4 +1,5 @@
 using Npgsql;
+using Sark.Data.Errors;
 
 namespace Sark.Cli.Bench;
 
@@ -52,7 +53,15 @@ internal static class BenchPartitions
 
         using (var ensure = new NpgsqlCommand(EnsureSql, connection, transaction))
         {
-            await ensure.ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                await ensure.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                throw new SarkException(SarkErrorKind.PermissionDenied,
+                    $"cost_tracking has no partition for some month of the benchmark's 90 days, and this role may not create one ({ex.MessageText}); run the benchmark as the role that owns cost_tracking (the one that migrated the database)", ex);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -26,7 +26,7 @@ internal static partial class BenchSession
         NpgsqlDataSource dataSource, NpgsqlConnectionStringBuilder connection, BenchSettings settings, Action<string> progress,
         IProgress<(string Table, long Done, long Total)>? rows, CancellationToken cancellationToken)
     {
-        await using var locked = await BenchControl.OpenAsync(dataSource, cancellationToken);
+        await using var locked = await BenchControl.OpenAsync(dataSource, requireNewest: true, cancellationToken);
         var control = locked.Connection;
         var clock = Stopwatch.StartNew();
         var (dataset, generated) = await BenchDataStore.EnsureAsync(control, settings.Scale, settings.DefaultScale, progress, rows, cancellationToken);
@@ -38,9 +38,11 @@ internal static partial class BenchSession
 
         // The write operation inserts at now(): its month's partition must exist like the others'.
         await BenchPartitions.EnsureAsync(control, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, cancellationToken);
-        var pgbench = settings.WithPgbench ? await PgbenchFloor.FindAsync(connection, cancellationToken) : null;
-        var floorNote = !settings.WithPgbench ? null
-            : pgbench is null ? "pgbench was not found (install the PostgreSQL client programs): no floor figures." : null;
+        var (pgbench, floorNote) = settings.WithPgbench ? await PgbenchFloor.FindAsync(connection, cancellationToken) : (null, null);
+        await PgbenchFloor.EndLeftoversAsync(control, cancellationToken);
+
+        // Rows an interrupted run's write operation left: the data set is measured as generated.
+        await RemoveWrittenRowsAsync(control, dataset, cancellationToken);
         var environment = await BenchEnvironment.ReadAsync(control, pgbench?.Version, cancellationToken);
         var sampler = new OperationSampler(dataSource, dataset);
         var results = new List<OperationResult>();
@@ -53,7 +55,7 @@ internal static partial class BenchSession
             var floor = pgbench is null ? null : await pgbench.RunAsync(operation, dataset, clients, settings.Seconds, cancellationToken);
             if (!operation.IsRead)
             {
-                await RemoveWrittenRowsAsync(control, dataset, cancellationToken);
+                await RemoveWrittenRowsAsync(control, dataset, CancellationToken.None);
             }
 
             var target = settings.Targets.TryGetValue(operation.Name, out var given) ? given : operation.TargetP95Milliseconds;

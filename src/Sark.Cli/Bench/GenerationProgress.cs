@@ -7,7 +7,7 @@ namespace Sark.Cli.Bench;
 /// bar), otherwise a line per table each time a report (every 50,000 rows, and the last) passes
 /// another quarter, so a log stays short.
 /// </summary>
-internal sealed class GenerationProgress(TextWriter error) : IProgress<(string Table, long Done, long Total)>
+internal sealed class GenerationProgress(TextWriter error, string indent = "") : IProgress<(string Table, long Done, long Total)>
 {
     private const int BarWidth = 30;
 
@@ -30,7 +30,7 @@ internal sealed class GenerationProgress(TextWriter error) : IProgress<(string T
         {
             var filled = (int)(fraction * BarWidth);
             error.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\r  {table,-12} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {done:N0}/{total:N0}"));
+                $"\r{indent}  {table,-12} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {done:N0}/{total:N0}"));
             if (done == total)
             {
                 error.WriteLine();
@@ -43,7 +43,7 @@ internal sealed class GenerationProgress(TextWriter error) : IProgress<(string T
         if (quarter > lastQuarter)
         {
             lastQuarter = quarter;
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {table}: {done:N0}/{total:N0} rows ({fraction * 100:0}%)"));
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{indent}  {table}: {done:N0}/{total:N0} rows ({fraction * 100:0}%)"));
         }
     }
 }

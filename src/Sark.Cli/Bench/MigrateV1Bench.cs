@@ -53,6 +53,7 @@ internal static class MigrateV1Bench
         var runs = context.Get(Runs);
         var output = context.Output;
         var server = await context.GetDataSourceAsync(cancellationToken);
+        await MentionLeftoversAsync(server, output, cancellationToken);
         var scratch = $"sark_bench_v1_{Environment.ProcessId}";
         await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
         // The connection string as given: the data source's own leaves the password out, and the
@@ -180,6 +181,19 @@ internal static class MigrateV1Bench
         }
     }
 
+    // A killed benchmark cannot drop its scratch database. Named after the process, it is told
+    // apart from a running one's only on the machine that ran it, so it is named, never dropped here.
+    private static async Task MentionLeftoversAsync(NpgsqlDataSource server, ConsoleOutput output, CancellationToken cancellationToken)
+    {
+        await using var connection = await SarkDataSource.OpenAsync(server, cancellationToken);
+        await using var find = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'sark\\_bench\\_v1\\_%' ORDER BY datname", connection);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            output.Progress($"note: {reader.GetString(0)} is the scratch database of another or an interrupted benchmark; drop it (DROP DATABASE … WITH (FORCE)) when that run is over");
+        }
+    }
+
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
@@ -208,20 +222,36 @@ internal static class MigrateV1Bench
             start.Environment[key] = value;
         }
 
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        var seconds = clock.Elapsed.TotalSeconds;
-        await stdout;
-        if (process.ExitCode != 0)
+        try
         {
-            throw new SarkException($"sark {string.Join(' ', args)} failed during the benchmark (exit {process.ExitCode}): {ConnectionStrings.FirstLine((await stderr).Trim())}");
-        }
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: the child would go on working in the scratch database that is dropped next.
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
 
-        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, cancellationToken));
-        File.Delete(report);
-        return (seconds, json.RootElement.GetProperty("peak_memory_mb").GetDouble());
+            var seconds = clock.Elapsed.TotalSeconds;
+            await stdout;
+            if (process.ExitCode != 0)
+            {
+                throw new SarkException($"sark {string.Join(' ', args)} failed during the benchmark (exit {process.ExitCode}): {ConnectionStrings.FirstLine((await stderr).Trim())}");
+            }
+
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, cancellationToken));
+            return (seconds, json.RootElement.GetProperty("peak_memory_mb").GetDouble());
+        }
+        finally
+        {
+            File.Delete(report);
+        }
     }
 }

@@ -23,21 +23,97 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
 {
     public string Version { get; } = version;
 
-    /// <summary>pgbench, found like the server programs are, or null when it is not installed.</summary>
-    public static async Task<PgbenchFloor?> FindAsync(NpgsqlConnectionStringBuilder connection, CancellationToken cancellationToken)
+    /// <summary>What pgbench's sessions are called, so a run can end those an interrupted run left.</summary>
+    public const string ApplicationName = "sark bench pgbench";
+
+    /// <summary>
+    /// pgbench, found like the server programs are; or null and why not (not installed, not
+    /// runnable, older than 14, whose output this does not read).
+    /// </summary>
+    public static async Task<(PgbenchFloor? Floor, string? Missing)> FindAsync(NpgsqlConnectionStringBuilder connection, CancellationToken cancellationToken)
     {
         if (await LocalPostgres.FindProgramAsync("pgbench", cancellationToken) is not { } program)
         {
-            return null;
+            return (null, "pgbench was not found (install the PostgreSQL server or client programs): no floor figures.");
         }
 
-        var (exit, output, _) = await RunAsync(program, ["--version"], new Dictionary<string, string>(), cancellationToken);
-        return exit == 0 ? new PgbenchFloor(program, output.Trim(), connection) : null;
+        int exit;
+        string output;
+        try
+        {
+            (exit, output, _) = await RunAsync(program, ["--version"], new Dictionary<string, string>(), cancellationToken);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (null, $"pgbench at {program} cannot be run ({ex.Message}): no floor figures.");
+        }
+
+        var version = VersionLine().Match(output);
+        if (exit != 0 || !version.Success)
+        {
+            return (null, $"pgbench at {program} did not say its version: no floor figures.");
+        }
+
+        return int.Parse(version.Groups[1].Value, CultureInfo.InvariantCulture) < 14
+            ? (null, $"{output.Trim()} is older than 14, whose output this benchmark reads: no floor figures.")
+            : (new PgbenchFloor(program, output.Trim(), connection), null);
+    }
+
+    /// <summary>
+    /// Ends pgbench sessions and removes pgbench folders that a killed benchmark left (it cannot end
+    /// its child when it is killed itself). Called while holding the benchmark lock, so none of
+    /// them belongs to a running benchmark on this database.
+    /// </summary>
+    public static async Task EndLeftoversAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        using var end = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()", connection);
+        end.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ApplicationName });
+        try
+        {
+            await end.ExecuteScalarAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // Another role's sessions: they stop by themselves when their --time is up.
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var pid = Path.GetFileName(folder)[FolderPrefix.Length..].Split('-')[0];
+            if (int.TryParse(pid, CultureInfo.InvariantCulture, out var owner) && !IsRunning(owner))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's, or in use: left alone.
+                }
+            }
+        }
+    }
+
+    // The folder of a run is named after its process, so a later run knows when it is left over.
+    private static readonly string FolderPrefix = "sark-pgbench-";
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public async Task<PgbenchResult> RunAsync(BenchOperation operation, BenchDataset dataset, int clients, int seconds, CancellationToken cancellationToken)
     {
-        var folder = Directory.CreateTempSubdirectory("sark-pgbench-");
+        var folder = Directory.CreateTempSubdirectory($"{FolderPrefix}{System.Environment.ProcessId}-");
         try
         {
             var script = Path.Combine(folder.FullName, "operation.sql");
@@ -96,7 +172,7 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
         var hosts = (connection.Host ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SplitHost).ToList();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["PGAPPNAME"] = "sark bench pgbench",
+            ["PGAPPNAME"] = ApplicationName,
             ["PGDATABASE"] = connection.Database ?? "",
             ["PGCONNECT_TIMEOUT"] = connection.Timeout.ToString(CultureInfo.InvariantCulture),
             ["PGSSLMODE"] = connection.SslMode switch
@@ -195,6 +271,9 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
     }
 
     private static readonly string[] RedirectingVariables = ["PGHOSTADDR", "PGSERVICE", "PGSERVICEFILE", "PGREQUIRESSL"];
+
+    [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)")]
+    private static partial Regex VersionLine();
 
     [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
     private static partial Regex TpsLine();

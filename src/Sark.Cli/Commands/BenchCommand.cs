@@ -72,6 +72,12 @@ internal static class BenchCommand
             throw new UsageException($"--concurrency {concurrency} needs {concurrency + 1} connections (one more for the benchmark itself) but the pool holds {poolSize} (Maximum Pool Size); lower it or raise the pool size");
         }
 
+        // The benchmark measures a component's pooled, prepared calls; these settings measure something else.
+        if (context.ConfiguredConnection is { } given && (!given.Pooling || given.Multiplexing))
+        {
+            throw new UsageException($"the connection string sets {(given.Pooling ? "Multiplexing=true" : "Pooling=false")}; the benchmark measures calls through a connection pool without multiplexing (what SARK components use): remove it for the benchmark");
+        }
+
         var dataSource = await context.GetDataSourceAsync(cancellationToken);
         if (cleanup)
         {
@@ -109,12 +115,13 @@ internal static class BenchCommand
 
     private static async Task<int> CleanupAsync(CliContext context, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var control = await BenchControl.OpenAsync(dataSource, cancellationToken);
+        // Cleanup works on any schema version that has the tables: after a rollback, say.
+        await using var control = await BenchControl.OpenAsync(dataSource, requireNewest: false, cancellationToken);
         var removed = await BenchCleanup.RunAsync(control.Connection, cancellationToken);
         context.Output.Line(removed.Dataset is null
             ? "no benchmark data here; nothing removed"
             : string.Create(CultureInfo.InvariantCulture,
-                $"removed the benchmark data made on {removed.Dataset.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {removed.Resources:N0} resources, {removed.Capabilities:N0} capabilities, {removed.CostRows:N0} cost rows, {removed.FederationNodes:N0} federation nodes"));
+                $"removed the benchmark data made on {removed.Dataset.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {BenchDataset.Count(removed.Resources, "resource")}, {BenchDataset.Count(removed.Capabilities, "capability")}, {BenchDataset.Count(removed.CostRows, "cost row")}, {BenchDataset.Count(removed.FederationNodes, "federation node")}"));
         return ExitCodes.Success;
     }
 }

@@ -77,12 +77,14 @@ internal static class QuickstartCommand
         BenchRun run;
         try
         {
-            run = await BenchSession.RunAsync(dataSource, context.ConnectionSettings, settings, line => output.Progress($"    {line}"), new GenerationProgress(output.Error), cancellationToken);
+            run = await BenchSession.RunAsync(dataSource, context.ConnectionSettings, settings, line => output.Progress($"    {line}"), new GenerationProgress(output.Error, "    "), cancellationToken);
         }
-        catch (SarkException ex) when (ex.Kind is SarkErrorKind.Conflict or SarkErrorKind.Timeout)
+        catch (Exception ex) when (ex is SarkException or NpgsqlException && !cancellationToken.IsCancellationRequested)
         {
-            // Data of another generator, or a benchmark running right now: the quickstart's own work is done.
-            output.Progress($"    skipped: {CliWording.Render(ex.Text)}");
+            // Data of another generator, a benchmark running right now, a role that may not create
+            // the benchmark's schema: the quickstart's own work is done and stays a success.
+            var reason = ex is SarkException sark ? sark : PostgresErrors.Translate((NpgsqlException)ex);
+            output.Progress($"    skipped: {CliWording.Render(reason.Text)}");
             return;
         }
 

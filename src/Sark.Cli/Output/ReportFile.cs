@@ -39,6 +39,7 @@ internal sealed class ReportFile : IDisposable
     public static ReportFile Prepare(string text, string optionName)
     {
         CheckedOptions.NotBlank(text, optionName, "a file to write the JSON report to");
+        CheckedOptions.NotAnOption(text, optionName, "a file to write the JSON report to");
         var fullPath = Path.GetFullPath(text);
         if (Directory.Exists(fullPath))
         {

@@ -6,10 +6,14 @@ namespace Sark.V1Import;
 
 public sealed partial class Importer
 {
-    // Positions in a batch's statements whose results are the batch's counts, inserted and updated rows.
+    // Positions in a batch's statements: the counts (the last of the first round trip), then the
+    // writes, each run only when the counts say it has rows to write.
     private const int CountStatement = 2;
+    private const int IssuesStatement = 3;
     private const int InsertStatement = 4;
     private const int UpdateStatement = 5;
+    private const int InsertProvenanceStatement = 6;
+    private const int UpdateProvenanceStatement = 7;
 
     // The planner cannot know a batch is a few thousand rows of a million; index probes win over
     // hash-joining the whole, growing target table for every batch.
@@ -20,7 +24,8 @@ public sealed partial class Importer
     /// One batch of servers: statements sharing parameters ($1 checkpoint, NULL before the first
     /// batch; $2 the batch's last v1 id; $3 the run) over an id range of the session's mapped rows.
     /// New rows take a plain INSERT (no ON CONFLICT: much cheaper per row), existing ones an UPDATE
-    /// only where a mapped field changed, and never a row the tool did not write.
+    /// only where a mapped field changed, and never a row the tool did not write. The counts come
+    /// first and decide which writes run (see <see cref="WritesFor"/>).
     /// </summary>
     private static readonly string[] ResourcesBatchSql =
     [
@@ -28,7 +33,8 @@ public sealed partial class Importer
         NoMergeJoinSql,
         """
         SELECT count(*), count(*) FILTER (WHERE issue_kind = 'invalid'), count(*) FILTER (WHERE issue_kind = 'conflict'),
-               count(*) FILTER (WHERE issue_kind = 'duplicate')
+               count(*) FILTER (WHERE issue_kind = 'duplicate'), count(*) FILTER (WHERE issue_kind IS NULL AND NOT existing),
+               count(*) FILTER (WHERE issue_kind IS NULL AND existing)
         FROM v1_mapped_resources b WHERE ($1::uuid IS NULL OR b.source_id > $1) AND b.source_id <= $2
         """,
         """
@@ -74,7 +80,8 @@ public sealed partial class Importer
         NoMergeJoinSql,
         """
         SELECT count(*), count(*) FILTER (WHERE issue_kind = 'invalid'), count(*) FILTER (WHERE issue_kind = 'conflict'),
-               count(*) FILTER (WHERE issue_kind = 'duplicate')
+               count(*) FILTER (WHERE issue_kind = 'duplicate'), count(*) FILTER (WHERE issue_kind IS NULL AND NOT existing),
+               count(*) FILTER (WHERE issue_kind IS NULL AND existing)
         FROM v1_mapped_capabilities b WHERE ($1::uuid IS NULL OR b.source_id > $1) AND b.source_id <= $2
         """,
         """
@@ -130,29 +137,86 @@ public sealed partial class Importer
         parameters.Add(new NpgsqlParameter { Value = runId });
     }
 
-    // All statements of a batch in one round trip.
+    /// <summary>
+    /// The writes of a batch that have rows to write, by the counts: skipped rows to list, new rows
+    /// to insert (with their provenance), existing rows to compare and update. A statement with
+    /// nothing to do is not sent: the UPDATEs join the growing v2 tables and provenance, and while
+    /// a table fills, its statistics say it holds next to none of the kind being written, so the
+    /// planner may loop over all of it for every batch (a first run once spent a minute in
+    /// provenance UPDATEs that changed no row).
+    /// </summary>
+    private static IEnumerable<int> WritesFor(BatchRows rows)
+    {
+        if (rows.Skipped > 0)
+        {
+            yield return IssuesStatement;
+        }
+
+        if (rows.New > 0)
+        {
+            yield return InsertStatement;
+        }
+
+        if (rows.Existing > 0)
+        {
+            yield return UpdateStatement;
+        }
+
+        if (rows.New > 0)
+        {
+            yield return InsertProvenanceStatement;
+        }
+
+        if (rows.Existing > 0)
+        {
+            yield return UpdateProvenanceStatement;
+        }
+    }
+
+    // The counts in one round trip, then the writes that have rows in another.
     private static async Task<BatchTally> RunBatchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] statements, Guid? checkpoint, Guid upper, long runId,
         CancellationToken cancellationToken)
     {
-        using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
-        foreach (var sql in statements)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            AddParameters(command.Parameters, checkpoint, upper, runId);
-            batch.BatchCommands.Add(command);
-        }
-
         BatchTally tally;
-        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        BatchRows rows;
+        using (var counting = new NpgsqlBatch(connection, transaction) { Timeout = 0 })
         {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            tally = BatchTally.FromCounts(reader);
+            for (var i = 0; i <= CountStatement; i++)
+            {
+                counting.BatchCommands.Add(BatchCommand(statements[i], checkpoint, upper, runId));
+            }
+
+            var reader = await counting.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (tally, rows) = BatchTally.FromCounts(reader);
+            }
         }
 
-        // Row counts of the other statements are known once the reader is closed.
-        return tally with { Inserted = batch.BatchCommands[InsertStatement].RecordsAffected, Updated = batch.BatchCommands[UpdateStatement].RecordsAffected };
+        var writes = WritesFor(rows).ToList();
+        if (writes.Count == 0)
+        {
+            return tally;
+        }
+
+        using var writing = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        foreach (var i in writes)
+        {
+            writing.BatchCommands.Add(BatchCommand(statements[i], checkpoint, upper, runId));
+        }
+
+        await writing.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        long Affected(int statement) => writes.IndexOf(statement) is var at and >= 0 ? writing.BatchCommands[at].RecordsAffected : 0;
+        return tally with { Inserted = Affected(InsertStatement), Updated = Affected(UpdateStatement) };
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, Guid? checkpoint, Guid upper, long runId)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        AddParameters(command.Parameters, checkpoint, upper, runId);
+        return command;
     }
 
     // The same statements one by one, each timed; used to see where an import spends its time.
@@ -162,8 +226,14 @@ public sealed partial class Importer
     {
         var affected = new long[statements.Length];
         var tally = default(BatchTally);
+        var rows = default(BatchRows);
         for (var i = 0; i < statements.Length; i++)
         {
+            if (i > CountStatement && !WritesFor(rows).Contains(i))
+            {
+                continue;
+            }
+
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var command = Sql.Command(statements[i], connection, transaction);
             AddParameters(command.Parameters, checkpoint, upper, runId);
@@ -172,7 +242,7 @@ public sealed partial class Importer
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using var readerDisposal = reader.ConfigureAwait(false);
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                tally = BatchTally.FromCounts(reader);
+                (tally, rows) = BatchTally.FromCounts(reader);
             }
             else
             {
@@ -185,4 +255,7 @@ public sealed partial class Importer
 
         return tally with { Inserted = affected[InsertStatement], Updated = affected[UpdateStatement] };
     }
+
+    /// <summary>A batch's mapped rows by what they need: skipped (any kind), new, existing.</summary>
+    private readonly record struct BatchRows(long Skipped, long New, long Existing);
 }

@@ -115,8 +115,12 @@ public sealed partial class Importer
     /// <summary>What one batch did: rows read, skipped by kind, inserted and updated.</summary>
     private readonly record struct BatchTally(long Read, long Invalid, long Conflicts, long Duplicates, long Inserted, long Updated)
     {
-        public static BatchTally FromCounts(NpgsqlDataReader reader) =>
-            new(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), 0, 0);
+        // The count statement's row: read, invalid, conflicts, duplicates, new, existing.
+        public static (BatchTally Tally, BatchRows Rows) FromCounts(NpgsqlDataReader reader)
+        {
+            var tally = new BatchTally(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), 0, 0);
+            return (tally, new BatchRows(tally.Invalid + tally.Conflicts + tally.Duplicates, reader.GetInt64(4), reader.GetInt64(5)));
+        }
 
         public static BatchTally operator +(BatchTally a, BatchTally b) => new(
             a.Read + b.Read, a.Invalid + b.Invalid, a.Conflicts + b.Conflicts, a.Duplicates + b.Duplicates, a.Inserted + b.Inserted, a.Updated + b.Updated);

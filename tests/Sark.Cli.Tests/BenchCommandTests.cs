@@ -240,12 +240,7 @@ public sealed class BenchCommandTests
     public async Task A_second_benchmark_at_the_same_time_is_refused_naming_the_first()
     {
         await using var database = await TestDatabase.CreateMigratedAsync();
-        await using var other = await database.OpenAsync();
-        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock($1, 3)", other))
-        {
-            hold.Parameters.AddWithValue(AdvisoryLock.ClassKey);
-            await hold.ExecuteScalarAsync();
-        }
+        await using var other = await HoldBenchmarkLockAsync(database);
 
         var result = await Bench(database, "--scale", "10");
 
@@ -273,12 +268,7 @@ public sealed class BenchCommandTests
     public async Task Quickstart_skips_its_quick_bench_while_a_benchmark_runs_and_still_succeeds()
     {
         await using var database = await TestDatabase.CreateMigratedAsync();
-        await using var other = await database.OpenAsync();
-        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock($1, 3)", other))
-        {
-            hold.Parameters.AddWithValue(AdvisoryLock.ClassKey);
-            await hold.ExecuteScalarAsync();
-        }
+        await using var other = await HoldBenchmarkLockAsync(database);
 
         var result = await CliRunner.RunAsync("quickstart", "--database", database.Url);
 
@@ -304,6 +294,17 @@ public sealed class BenchCommandTests
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking"));
         Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass('sark_bench.datasets') IS NULL"));
+    }
+
+    // Another session holding the benchmark lock, as a running benchmark does.
+    private static async Task<NpgsqlConnection> HoldBenchmarkLockAsync(TestDatabase database)
+    {
+        var connection = await database.OpenAsync();
+        await using var hold = new NpgsqlCommand("SELECT pg_advisory_lock($1, $2)", connection);
+        hold.Parameters.AddWithValue(AdvisoryLock.ClassKey);
+        hold.Parameters.AddWithValue(AdvisoryLock.Benchmark.ObjectKey);
+        await hold.ExecuteScalarAsync();
+        return connection;
     }
 
     private static double Ms(JsonElement operation, string name) => operation.GetProperty(name).GetDouble();

@@ -173,9 +173,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         $"""
         CREATE TEMP TABLE v1_mapped_resources AS
         SELECT m.*,
-               CASE WHEN m.issue_kind IS NULL THEN md5(jsonb_build_array(
-                   m.name, m.protocol, m.endpoint, m.sensitivity_level, m.metadata,
-                   extract(epoch FROM m.created_at), extract(epoch FROM m.updated_at))::text) END AS row_hash,
+               CASE WHEN m.issue_kind IS NULL THEN {MappingSql.ResourcesRowHash} END AS row_hash,
                x.id IS NOT NULL AS existing
         FROM (
         {MappingSql.MapServersSql}
@@ -193,9 +191,7 @@ public sealed partial class Importer(NpgsqlDataSource dataSource, ImportOptions?
         $"""
         CREATE TEMP TABLE v1_mapped_capabilities AS
         SELECT m.*,
-               CASE WHEN m.issue_kind IS NULL THEN md5(jsonb_build_array(
-                   m.resource_id, m.name, m.description, m.input_schema, m.output_schema, m.sensitivity_level, m.metadata,
-                   extract(epoch FROM m.created_at), extract(epoch FROM m.updated_at))::text) END AS row_hash,
+               CASE WHEN m.issue_kind IS NULL THEN {MappingSql.CapabilitiesRowHash} END AS row_hash,
                x.id IS NOT NULL AS existing
         FROM (
         {MappingSql.MapToolsSql}

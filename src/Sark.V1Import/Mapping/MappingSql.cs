@@ -153,6 +153,26 @@ internal sealed class MappingSql
                        m.created_at, m.updated_at) END AS reason) refused
         """;
 
+    /// <summary>
+    /// The hash recorded in provenance for a mapped server <c>m</c> (rollback computes the same
+    /// from the live row). json_build_array prints the text directly, where jsonb_build_array
+    /// first builds a binary jsonb and then prints it: for these arguments (text, jsonb, numeric)
+    /// the text is the same, so hashes stay comparable with those stored by earlier versions, and
+    /// the mapping pass is about a fifth cheaper. An expression, not a statement.
+    /// </summary>
+    public const string ResourcesRowHash = """
+        md5(json_build_array(
+            m.name, m.protocol, m.endpoint, m.sensitivity_level, m.metadata,
+            extract(epoch FROM m.created_at), extract(epoch FROM m.updated_at))::text)
+        """;
+
+    /// <summary>The hash recorded in provenance for a mapped tool <c>m</c>; see <see cref="ResourcesRowHash"/>.</summary>
+    public const string CapabilitiesRowHash = """
+        md5(json_build_array(
+            m.resource_id, m.name, m.description, m.input_schema, m.output_schema, m.sensitivity_level, m.metadata,
+            extract(epoch FROM m.created_at), extract(epoch FROM m.updated_at))::text)
+        """;
+
     /// <summary>Helper: v2 rows without provenance (native).</summary>
     public const string NativeSql = """
         SELECT 'resources' AS target_table, r.id::text AS id, NULL::text AS resource_id, NULL::text AS name FROM resources r

@@ -34,6 +34,7 @@ public sealed class PublicSurfaceTests
         "Sark.Data.Errors.SarkTerms",
         "Sark.Data.Errors.UsageException",
         "Sark.Data.Hosting.SarkHealthCheck",
+        "Sark.Data.Paging.Page`1",
         "Sark.Data.SarkOptions",
         "Sark.Data.Schema.Catalog.CatalogDifference",
         "Sark.Data.Schema.Catalog.CatalogModel",

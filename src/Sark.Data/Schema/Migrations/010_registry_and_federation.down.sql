@@ -20,5 +20,6 @@ DROP FUNCTION sark_registry_count_capabilities();
 DROP FUNCTION sark_registry_uncount_capabilities_of_resource();
 DROP FUNCTION sark_registry_count_resources();
 DROP FUNCTION sark_registry_recount();
+DROP FUNCTION sark_registry_counts_compact();
 DROP FUNCTION sark_registry_count_add(jsonb);
 DROP TABLE registry_counts;

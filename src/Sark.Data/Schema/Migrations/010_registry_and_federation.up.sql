@@ -8,33 +8,51 @@
 --  * federation_request_counts: the per-node hourly request counters that enforce
 --    rate_limit_per_hour across restarts and service instances.
 
+-- Signed deltas, appended: every writing statement adds rows and locks none that another writer
+-- touches, so concurrent registry writers never wait for or deadlock on each other here (a table
+-- of one counter row per group did, once per few transactions). The figures are the sums per
+-- group; sark_registry_counts_compact() folds the rows into one per group.
 CREATE TABLE registry_counts (
     protocol          varchar(50) NOT NULL,
     sensitivity_level varchar(20) NOT NULL,
     resources         bigint      NOT NULL DEFAULT 0,
-    capabilities      bigint      NOT NULL DEFAULT 0,
-    -- No CHECK (>= 0): INSERT ... ON CONFLICT checks the proposed row, a negative delta, before
-    -- it finds the existing one to add it to.
-    CONSTRAINT registry_counts_pkey PRIMARY KEY (protocol, sensitivity_level)
+    capabilities      bigint      NOT NULL DEFAULT 0
 );
 
 COMMENT ON TABLE registry_counts IS
-    'Resources (by their sensitivity) and capabilities (by theirs, under their resource''s protocol) per protocol; maintained by triggers on resources and capabilities';
+    'Signed deltas of resources (by their sensitivity) and capabilities (by theirs, under their resource''s protocol) per protocol; sum per group for the counts. Written by triggers on resources and capabilities';
 
--- Adds signed deltas to the counters. Rows are locked in key order, so two transactions that
--- change the same groups queue instead of deadlocking within one statement.
 CREATE FUNCTION sark_registry_count_add(deltas jsonb) RETURNS void
 LANGUAGE sql
 AS $$
-    INSERT INTO registry_counts AS c (protocol, sensitivity_level, resources, capabilities)
+    INSERT INTO registry_counts (protocol, sensitivity_level, resources, capabilities)
     SELECT d.protocol, d.sensitivity_level, sum(d.resources), sum(d.capabilities)
     FROM jsonb_to_recordset(deltas) AS d(protocol varchar(50), sensitivity_level varchar(20), resources bigint, capabilities bigint)
     GROUP BY d.protocol, d.sensitivity_level
-    HAVING sum(d.resources) <> 0 OR sum(d.capabilities) <> 0
-    ORDER BY d.protocol, d.sensitivity_level
-    ON CONFLICT (protocol, sensitivity_level) DO UPDATE
-        SET resources = c.resources + excluded.resources,
-            capabilities = c.capabilities + excluded.capabilities;
+    HAVING sum(d.resources) <> 0 OR sum(d.capabilities) <> 0;
+$$;
+
+-- Folds the committed deltas into one row per group; returns the rows kept. Rows a concurrent
+-- transaction has not committed are invisible to the DELETE and stay as they are, so the sums
+-- never change; a second compaction at the same time finds nothing to do (the advisory lock).
+CREATE FUNCTION sark_registry_counts_compact() RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    kept bigint;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('sark_registry_counts_compact')) THEN
+        RETURN NULL;
+    END IF;
+    WITH gone AS (DELETE FROM registry_counts RETURNING *)
+    INSERT INTO registry_counts (protocol, sensitivity_level, resources, capabilities)
+    SELECT protocol, sensitivity_level, sum(resources), sum(capabilities)
+    FROM gone
+    GROUP BY protocol, sensitivity_level
+    HAVING sum(resources) <> 0 OR sum(capabilities) <> 0;
+    GET DIAGNOSTICS kept = ROW_COUNT;
+    RETURN kept;
+END;
 $$;
 
 -- Recounts everything: after TRUNCATE, and to fill the table when this migration runs.
@@ -52,8 +70,7 @@ AS $$
         FROM capabilities AS c JOIN resources AS r ON r.id = c.resource_id
         GROUP BY r.protocol, c.sensitivity_level
     ) AS counted
-    GROUP BY protocol, sensitivity_level
-    ORDER BY protocol, sensitivity_level;
+    GROUP BY protocol, sensitivity_level;
 $$;
 
 CREATE FUNCTION sark_registry_count_resources() RETURNS trigger

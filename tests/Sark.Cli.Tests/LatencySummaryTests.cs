@@ -32,4 +32,32 @@ public sealed class LatencySummaryTests
         var summary = LatencySummary.From([7.5], seconds: 0.5);
         Assert.Equal((7.5, 7.5, 7.5, 7.5, 2d), (summary.MinMs, summary.P50Ms, summary.P99Ms, summary.MaxMs, summary.PerSecond));
     }
+
+    [Fact]
+    public void A_batch_call_counts_its_units_per_second()
+    {
+        var summary = LatencySummary.From([10, 20], seconds: 2, unitsPerCall: 1000);
+        Assert.Equal((1d, 1000d), (summary.PerSecond, summary.UnitsPerSecond));
+    }
+
+    [Theory]
+    [InlineData("P95", 5, 4.9, true)]
+    [InlineData("P95", 5, 5.0, false)]
+    [InlineData("P99", 1, 0.99, true)]
+    [InlineData("P99", 1, 1.0, false)]
+    [InlineData("PerSecond", 50000, 50000, true)]
+    [InlineData("PerSecond", 50000, 49999, false)]
+    public void Latency_targets_are_strict_and_throughput_targets_are_met_at_the_value(string kindName, double target, double measured, bool met)
+    {
+        var kind = Enum.Parse<BenchTargetKind>(kindName);
+        // Every figure the same, so the target reads the one it names.
+        var summary = new LatencySummary(1, measured, measured, measured, measured, measured, measured, measured, measured);
+        Assert.Equal(met, new BenchTarget(kind, target).IsMet(summary));
+    }
+
+    [Fact]
+    public void Targets_print_what_they_judge()
+    {
+        Assert.Equal(["p95 < 5", "p99 < 0.5", ">= 50,000/s"], new[] { BenchTarget.P95(5), BenchTarget.P99(0.5), BenchTarget.PerSecond(50000) }.Select(t => t.ToString()));
+    }
 }

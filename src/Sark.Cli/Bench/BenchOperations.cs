@@ -6,12 +6,12 @@ namespace Sark.Cli.Bench;
 
 /// <summary>
 /// One measured operation: a statement a SARK component runs, its parameters drawn at random from
-/// the data set, its p95 target, and the same statement as a pgbench script (pgbench variables are
+/// the data set, its target, and the same statement as a pgbench script (pgbench variables are
 /// numbers, so there the key is built from a random number inside the statement).
 /// </summary>
 /// <param name="Name">Its name on the command line (<c>--only</c>) and in reports and target files.</param>
 /// <param name="Description">What it does, in a few words.</param>
-/// <param name="TargetP95Milliseconds">The seeds' p95 target.</param>
+/// <param name="Target">The seeds' target, or the issue's stricter one.</param>
 /// <param name="IsRead">Reads run with <c>--concurrency</c> clients; the write always with one.</param>
 /// <param name="Sql">The statement, with $1… parameters.</param>
 /// <param name="Types">The parameters' types, in order.</param>
@@ -20,13 +20,16 @@ namespace Sark.Cli.Bench;
 internal sealed record BenchOperation(
     string Name,
     string Description,
-    double TargetP95Milliseconds,
+    BenchTarget Target,
     bool IsRead,
     string Sql,
     NpgsqlDbType[] Types,
     Func<BenchDataset, Random, object[]> Draw,
     Func<BenchDataset, string> PgbenchScript)
 {
+    /// <summary>Rows or events one call handles: 1, or a batch's size (throughput targets count these).</summary>
+    public int UnitsPerCall { get; init; } = 1;
+
     /// <summary>A command for this operation on <paramref name="connection"/>, its parameters typed and unset.</summary>
     public NpgsqlCommand CreateCommand(NpgsqlConnection connection)
     {
@@ -44,7 +47,7 @@ internal sealed record BenchOperation(
 internal static class BenchOperations
 {
     public static readonly BenchOperation ResourceById = new(
-        "resource-by-id", "one resource by its id", 5, true,
+        "resource-by-id", "one resource by its id", BenchTarget.P95(5), true,
         "SELECT id, name, protocol, endpoint, sensitivity_level, metadata, created_at, updated_at FROM resources WHERE id = $1",
         [NpgsqlDbType.Varchar],
         (data, random) => [data.ResourceId(random.Next(1, data.Resources + 1))],
@@ -52,7 +55,7 @@ internal static class BenchOperations
             "SELECT id, name, protocol, endpoint, sensitivity_level, metadata, created_at, updated_at FROM resources WHERE id = '{Prefix}r-' || :n::text;"));
 
     public static readonly BenchOperation CapabilitiesOfResource = new(
-        "capabilities-of-resource", "the capabilities of one resource, by name", 10, true,
+        "capabilities-of-resource", "the capabilities of one resource, by name", BenchTarget.P95(10), true,
         "SELECT id, name, description, input_schema, output_schema, sensitivity_level, metadata FROM capabilities WHERE resource_id = $1 ORDER BY name",
         [NpgsqlDbType.Varchar],
         (data, random) => [data.ResourceId(random.Next(1, data.Resources + 1))],
@@ -69,11 +72,11 @@ internal static class BenchOperations
         """;
 
     public static readonly BenchOperation ProtocolAggregation = new(
-        "protocol-aggregation", "resources and capabilities per protocol, across all protocols", 50, true,
+        "protocol-aggregation", "resources and capabilities per protocol, across all protocols", BenchTarget.P95(50), true,
         AggregationSql, [], (_, _) => [], _ => OneLine(AggregationSql) + ";");
 
     public static readonly BenchOperation HighSensitivitySearch = new(
-        "high-sensitivity-search", "a page of 100 high or critical capabilities across protocols, after a random cursor", 25, true,
+        "high-sensitivity-search", "a page of 100 high or critical capabilities across protocols, after a random cursor", BenchTarget.P95(25), true,
         "SELECT c.id, c.resource_id, c.name, c.sensitivity_level, r.protocol FROM capabilities c JOIN resources r ON r.id = c.resource_id WHERE c.sensitivity_level IN ('high', 'critical') AND c.id > $1 ORDER BY c.id LIMIT 100",
         [NpgsqlDbType.Varchar],
         (data, random) => [data.CapabilityId(random.Next(1, data.Resources + 1), random.Next(1, BenchDataset.CapabilitiesPerResource + 1))],
@@ -81,7 +84,7 @@ internal static class BenchOperations
             "SELECT c.id, c.resource_id, c.name, c.sensitivity_level, r.protocol FROM capabilities c JOIN resources r ON r.id = c.resource_id WHERE c.sensitivity_level IN ('high', 'critical') AND c.id > '{Prefix}c-' || :n::text || '-' || :j::text ORDER BY c.id LIMIT 100;"));
 
     public static readonly BenchOperation MetadataContainment = new(
-        "metadata-containment", "up to 100 resources whose metadata contains {\"owner\": team} (GIN index)", 15, true,
+        "metadata-containment", "up to 100 resources whose metadata contains {\"owner\": team} (GIN index)", BenchTarget.P95(15), true,
         "SELECT id, name, protocol, endpoint FROM resources WHERE metadata @> $1 LIMIT 100",
         [NpgsqlDbType.Jsonb],
         (data, random) => [$$"""{"owner": "{{BenchDataset.Team(random.Next(1, data.Teams + 1))}}"}"""],
@@ -89,7 +92,7 @@ internal static class BenchOperations
             "SELECT id, name, protocol, endpoint FROM resources WHERE metadata @> ('{\"owner\": \"team-' || :k::text || '\"}')::jsonb LIMIT 100;"));
 
     public static readonly BenchOperation CostInsert = new(
-        "cost-insert", "one cost row written (its own transaction)", 3, false,
+        "cost-insert", "one cost row written (its own transaction)", BenchTarget.P95(3), false,
         "INSERT INTO cost_tracking (principal_id, resource_id, capability_id, estimated_cost, actual_cost, metadata) VALUES ($1, $2, $3, $4, $5, $6)",
         [NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Numeric, NpgsqlDbType.Numeric, NpgsqlDbType.Jsonb],
         (data, random) =>
@@ -106,7 +109,7 @@ internal static class BenchOperations
             "INSERT INTO cost_tracking (principal_id, resource_id, capability_id, estimated_cost, actual_cost, metadata) VALUES ('{Prefix}w-' || :p::text, '{Prefix}r-' || :n::text, '{Prefix}c-' || :n::text || '-' || :j::text, 0.0012, 0.0013, '{\"model\": \"bench\"}');"));
 
     public static readonly BenchOperation FederationLookup = new(
-        "federation-lookup", "one federation node by its node_id", 5, true,
+        "federation-lookup", "one federation node by its node_id", BenchTarget.P95(5), true,
         "SELECT id, node_id, name, endpoint, trust_anchor_cert, enabled, rate_limit_per_hour, metadata FROM federation_nodes WHERE node_id = $1",
         [NpgsqlDbType.Varchar],
         (data, random) => [data.NodeId(random.Next(1, data.FederationNodes + 1))],

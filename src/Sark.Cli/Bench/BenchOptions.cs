@@ -52,7 +52,7 @@ internal static class BenchOptions
 
     public static readonly Option<IReadOnlyDictionary<string, double>?> Targets = new Option<IReadOnlyDictionary<string, double>?>("--targets")
     {
-        Description = "JSON file of p95 targets in milliseconds by operation, replacing the defaults: {\"resource-by-id\": 2}",
+        Description = "JSON file of targets by operation, replacing the defaults: {\"resource-by-id\": 2} (milliseconds for a latency target, per second for a throughput target)",
         HelpName = "FILE",
     }.WithParser(ReadTargets);
 
@@ -94,7 +94,7 @@ internal static class BenchOptions
     {
         const int Limit = 1 << 20;
         using var handle = NonBlockingOpen.TryOpenForRead(Path.GetFullPath(path), out var errno)
-            ?? throw new UsageException($"--targets '{path}' cannot be read ({NonBlockingOpen.Describe(errno)}); expected a readable JSON file of p95 targets");
+            ?? throw new UsageException($"--targets '{path}' cannot be read ({NonBlockingOpen.Describe(errno)}); expected a readable JSON file of targets");
         NonBlockingOpen.MakeBlocking(handle);
         using var stream = new FileStream(handle, FileAccess.Read);
         var buffer = new byte[Limit + 1];
@@ -106,7 +106,7 @@ internal static class BenchOptions
         }
 
         return length > Limit
-            ? throw new UsageException($"--targets '{path}' is larger than 1 MB; expected a small JSON file of p95 targets")
+            ? throw new UsageException($"--targets '{path}' is larger than 1 MB; expected a small JSON file of targets")
             : new System.Text.UTF8Encoding(false).GetString(buffer, 0, length).TrimStart('\uFEFF');
     }
 
@@ -135,12 +135,12 @@ internal static class BenchOptions
 
     private static IReadOnlyDictionary<string, double> ReadTargets(string path)
     {
-        CheckedOptions.NotBlank(path, "--targets", "a JSON file of p95 targets");
-        CheckedOptions.NotAnOption(path, "--targets", "a JSON file of p95 targets");
+        CheckedOptions.NotBlank(path, "--targets", "a JSON file of targets");
+        CheckedOptions.NotAnOption(path, "--targets", "a JSON file of targets");
         string text;
         if (Directory.Exists(path))
         {
-            throw new UsageException($"--targets '{path}' is a folder; expected a JSON file of p95 targets");
+            throw new UsageException($"--targets '{path}' is a folder; expected a JSON file of targets");
         }
 
         try
@@ -155,7 +155,7 @@ internal static class BenchOptions
                 UnauthorizedAccessException => "permission denied",
                 _ => ex.Message,
             };
-            throw new UsageException($"--targets '{path}' cannot be read ({why}); expected a readable JSON file of p95 targets");
+            throw new UsageException($"--targets '{path}' cannot be read ({why}); expected a readable JSON file of targets");
         }
 
         JsonDocument document;
@@ -165,14 +165,14 @@ internal static class BenchOptions
         }
         catch (JsonException)
         {
-            throw new UsageException($"--targets '{path}' is not JSON; expected an object of p95 targets in milliseconds, for example {{\"resource-by-id\": 2}}");
+            throw new UsageException($"--targets '{path}' is not JSON; expected an object of targets by operation, for example {{\"resource-by-id\": 2}}");
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new UsageException($"--targets '{path}' is not a JSON object; expected p95 targets in milliseconds by operation, for example {{\"resource-by-id\": 2}}");
+                throw new UsageException($"--targets '{path}' is not a JSON object; expected targets by operation, for example {{\"resource-by-id\": 2}}");
             }
 
             var targets = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -188,12 +188,13 @@ internal static class BenchOptions
                     throw new UsageException($"--targets '{path}' names an unknown operation '{property.Name}'; expected one of {BenchOperations.Names}");
                 }
 
-                if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var milliseconds) || !(milliseconds > 0) || double.IsInfinity(milliseconds))
+                if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value) || !(value > 0) || double.IsInfinity(value))
                 {
-                    throw new UsageException($"--targets '{path}': the target of {property.Name} is {property.Value.GetRawText()}; expected a number of milliseconds above 0");
+                    var unit = BenchOperations.All.First(o => o.Name == property.Name).Target.Unit;
+                    throw new UsageException($"--targets '{path}': the target of {property.Name} is {property.Value.GetRawText()}; expected a number of {unit} above 0");
                 }
 
-                targets[property.Name] = milliseconds;
+                targets[property.Name] = value;
             }
 
             return targets;

@@ -58,7 +58,7 @@ internal static partial class BenchSession
                 await RemoveWrittenRowsAsync(control, dataset, CancellationToken.None);
             }
 
-            var target = settings.Targets.TryGetValue(operation.Name, out var given) ? given : operation.TargetP95Milliseconds;
+            var target = settings.Targets.TryGetValue(operation.Name, out var given) ? operation.Target.WithValue(given) : operation.Target;
             results.Add(new OperationResult(operation, clients, ours, target, floor, indexes));
         }
 

@@ -3,18 +3,21 @@ using Npgsql;
 
 namespace Sark.Cli.Bench;
 
-/// <summary>Latency figures of one measured operation, in milliseconds, and its throughput.</summary>
+/// <summary>
+/// Latency figures of one measured operation, in milliseconds, and its throughput: calls per
+/// second, and units per second (rows or events: a batch call carries many).
+/// </summary>
 internal sealed record LatencySummary(
-    long Samples, double MinMs, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs, double PerSecond)
+    long Samples, double MinMs, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs, double PerSecond, double UnitsPerSecond)
 {
     /// <summary>Nearest-rank percentiles over every sample: no interpolation, no sample dropped.</summary>
-    public static LatencySummary From(List<double> milliseconds, double seconds)
+    public static LatencySummary From(List<double> milliseconds, double seconds, int unitsPerCall = 1)
     {
         milliseconds.Sort();
         double Rank(double p) => milliseconds[Math.Max(0, (int)Math.Ceiling(p * milliseconds.Count) - 1)];
         return new LatencySummary(
             milliseconds.Count, milliseconds[0], Rank(0.50), Rank(0.95), Rank(0.99), milliseconds[^1],
-            milliseconds.Average(), milliseconds.Count / seconds);
+            milliseconds.Average(), milliseconds.Count / seconds, milliseconds.Count * (double)unitsPerCall / seconds);
     }
 }
 
@@ -55,7 +58,7 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
             all.AddRange(samples);
         }
 
-        return LatencySummary.From(all, seconds);
+        return LatencySummary.From(all, seconds, operation.UnitsPerCall);
     }
 
     // Opens as many connections as there are clients at once, so none is opened while measuring,

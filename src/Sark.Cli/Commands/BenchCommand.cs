@@ -8,7 +8,7 @@ using Sark.Data.Errors;
 namespace Sark.Cli.Commands;
 
 /// <summary>
-/// <c>sark bench</c>: the library operations of SPEC §7 on generated data, with their p95 targets
+/// <c>sark bench</c>: the library operations of SPEC §7 on generated data, with their targets
 /// and pgbench's figures for the same statements (see docs/performance.md); <c>sark bench
 /// migrate-v1</c> measures the v1→v2 tool. Results go to stdout as Markdown, progress to stderr.
 /// </summary>

@@ -34,7 +34,7 @@ public sealed class BenchCommandTests
         Assert.StartsWith("| cost-insert | 1 | ", lines[3]);
         Assert.Contains("| p95 < 60000 | pass |", lines[2]);
         Assert.Contains("2 of 2 targets met", result.Out);
-        Assert.Contains("generating benchmark data: 20 resources, 200 capabilities, 2,000 cost rows over 90 days, 1 federation node", result.Error);
+        Assert.Contains("generating benchmark data: 20 resources, 200 capabilities, 2,000 cost rows over 90 days, 1 federation node, 198 audit events", result.Error);
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
         File.Delete(report);
@@ -82,6 +82,7 @@ public sealed class BenchCommandTests
             INSERT INTO capabilities (id, resource_id, name) VALUES ('mine-read', 'mine', 'read');
             INSERT INTO federation_nodes (node_id, name, endpoint, trust_anchor_cert) VALUES ('peer', 'peer', 'https://peer.example', 'pem');
             INSERT INTO cost_tracking (principal_id, resource_id, capability_id, actual_cost) VALUES ('alice', 'mine', 'mine-read', 0.5);
+            INSERT INTO audit_events (id, event_type, correlation_id) VALUES (gen_random_uuid(), 'tool_invoked', 'mine-corr'), (gen_random_uuid(), 'tool_invoked', NULL);
             """);
         var first = await Bench(database, "--scale", "10", "--duration", "1s", "--only", "federation-lookup", "--targets", GenerousTargets);
         Assert.Equal(ExitCodes.Success, first.ExitCode);
@@ -96,11 +97,12 @@ public sealed class BenchCommandTests
 
         var cleanup = await Bench(database, "--cleanup");
         Assert.Equal(ExitCodes.Success, cleanup.ExitCode);
-        Assert.Contains("10 resources, 100 capabilities, 1,000 cost rows, 1 federation node", cleanup.Out);
+        Assert.Contains("10 resources, 100 capabilities, 1,000 cost rows, 1 federation node, 99 audit events", cleanup.Out);
         Assert.Equal("mine", await database.ScalarAsync<string>("SELECT string_agg(id, ',') FROM resources"));
         Assert.Equal("mine-read", await database.ScalarAsync<string>("SELECT string_agg(id, ',') FROM capabilities"));
         Assert.Equal("peer", await database.ScalarAsync<string>("SELECT string_agg(node_id, ',') FROM federation_nodes"));
         Assert.Equal("alice", await database.ScalarAsync<string>("SELECT string_agg(principal_id, ',') FROM cost_tracking"));
+        Assert.Equal("mine-corr|", await database.ScalarAsync<string>("SELECT string_agg(coalesce(correlation_id, ''), '|' ORDER BY correlation_id) FROM audit_events"));
         Assert.False(await database.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'sark_bench')"));
 
         var again = await Bench(database, "--cleanup");
@@ -112,6 +114,7 @@ public sealed class BenchCommandTests
     [InlineData("UPDATE sark_bench.datasets SET generator = 0", "another version of the generator (generator 0", "sark bench --cleanup")]
     [InlineData("DELETE FROM resources WHERE id LIKE 'bench-%-r-3'", "is incomplete: 9 of 10 resources, 90 of 100 capabilities", "sark bench --cleanup")]
     [InlineData("DELETE FROM cost_tracking WHERE id = (SELECT min(id) FROM cost_tracking WHERE principal_id LIKE 'bench-%')", "999 of 1,000 cost rows", "sark bench --cleanup")]
+    [InlineData("DELETE FROM audit_events WHERE correlation_id LIKE 'bench-%-corr-7'", "96 of 99 audit events", "sark bench --cleanup")]
     public async Task Data_it_cannot_use_is_refused_with_what_to_do_and_nothing_is_written(string change, string says, string advises)
     {
         await using var database = await TestDatabase.CreateMigratedAsync();

@@ -4,7 +4,7 @@ using Sark.Data.Errors;
 namespace Sark.Cli.Bench;
 
 /// <summary>What <c>sark bench --cleanup</c> removed, per table.</summary>
-internal sealed record BenchCleanupResult(BenchDataset? Dataset, long Resources, long Capabilities, long FederationNodes, long CostRows);
+internal sealed record BenchCleanupResult(BenchDataset? Dataset, long Resources, long Capabilities, long FederationNodes, long CostRows, long AuditEvents);
 
 /// <summary>
 /// Removes exactly the rows of the recorded data set (by their key prefix) and its record, in one
@@ -24,6 +24,9 @@ internal static class BenchCleanup
         ("capabilities", "DELETE FROM capabilities WHERE starts_with(id, $1)"),
         ("resources", "DELETE FROM resources WHERE starts_with(id, $1)"),
         ("federation nodes", "DELETE FROM federation_nodes WHERE starts_with(node_id, $1)"),
+
+        // Audit events are append-only for SARK's callers; these are the benchmark's own rows.
+        ("audit events", "DELETE FROM audit_events WHERE starts_with(correlation_id, $1)"),
     ];
 
     private const string ForgetSql = """
@@ -42,7 +45,7 @@ internal static class BenchCleanup
     {
         if (await BenchDataStore.FindAsync(connection, cancellationToken) is not { } dataset)
         {
-            return new BenchCleanupResult(null, 0, 0, 0, 0);
+            return new BenchCleanupResult(null, 0, 0, 0, 0, 0);
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -70,7 +73,7 @@ internal static class BenchCleanup
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new BenchCleanupResult(dataset, removed[2], removed[1], removed[3], removed[0]);
+        return new BenchCleanupResult(dataset, removed[2], removed[1], removed[3], removed[0], removed[4]);
     }
 
     private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction transaction, string prefix)

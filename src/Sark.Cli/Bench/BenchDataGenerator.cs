@@ -6,8 +6,8 @@ namespace Sark.Cli.Bench;
 
 /// <summary>
 /// Writes a <see cref="BenchDataset"/>'s rows by binary COPY: resources over the three protocols,
-/// ten capabilities each, federation nodes, and cost rows in time order over the 90 days before the
-/// data set's creation. Deterministic for a scale and seed, apart from the tag in every key.
+/// ten capabilities each, federation nodes, and cost rows and federated requests' audit events in
+/// time order over the 90 days before the data set's creation. Deterministic for a scale and seed, apart from the tag in every key.
 /// </summary>
 internal sealed class BenchDataGenerator(BenchDataset dataset, IProgress<(string Table, long Done, long Total)>? progress)
 {
@@ -42,6 +42,7 @@ internal sealed class BenchDataGenerator(BenchDataset dataset, IProgress<(string
         await WriteCapabilitiesAsync(connection, cancellationToken).ConfigureAwait(false);
         await WriteFederationNodesAsync(connection, cancellationToken).ConfigureAwait(false);
         await WriteCostRowsAsync(connection, cancellationToken).ConfigureAwait(false);
+        await new BenchAuditGenerator(dataset, random, progress).WriteAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteResourcesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -35,12 +35,14 @@ internal static class BenchDataStore
         """;
 
     // Each count goes through the key prefix: rows of other data sets or of SARK itself never count.
-    // Generated cost rows have principals '<prefix>p-…' ($2); the insert operation's '<prefix>w-…' do not count.
+    // Generated cost rows have principals '<prefix>p-…' ($2) and generated audit events correlation
+    // ids '<prefix>corr-…' ($3); what the write operations write ('<prefix>w-…') does not count.
     private const string CountSql = """
         SELECT (SELECT count(*) FROM resources WHERE starts_with(id, $1)),
                (SELECT count(*) FROM capabilities WHERE starts_with(id, $1)),
                (SELECT count(*) FROM federation_nodes WHERE starts_with(node_id, $1)),
-               (SELECT count(*) FROM cost_tracking WHERE starts_with(principal_id, $2))
+               (SELECT count(*) FROM cost_tracking WHERE starts_with(principal_id, $2)),
+               (SELECT count(*) FROM audit_events WHERE starts_with(correlation_id, $3))
         """;
 
     /// <summary>The data set recorded for the working schema, or null.</summary>
@@ -157,7 +159,7 @@ internal static class BenchDataStore
         }
 
         progress("vacuuming and analysing the benchmark's tables");
-        using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) resources, capabilities, federation_nodes, cost_tracking", connection) { CommandTimeout = 0 })
+        using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) resources, capabilities, federation_nodes, cost_tracking, audit_events, registry_counts", connection) { CommandTimeout = 0 })
         {
             await vacuum.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -178,13 +180,14 @@ internal static class BenchDataStore
         using var count = new NpgsqlCommand(CountSql, connection);
         count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = existing.Prefix });
         count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = existing.GeneratedPrincipalPrefix });
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = existing.GeneratedCorrelationPrefix });
         await using var reader = await count.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var found = (Resources: reader.GetInt64(0), Capabilities: reader.GetInt64(1), Nodes: reader.GetInt64(2), CostRows: reader.GetInt64(3));
-        if (found != (existing.Resources, existing.Capabilities, existing.FederationNodes, existing.CostRows))
+        var found = (Resources: reader.GetInt64(0), Capabilities: reader.GetInt64(1), Nodes: reader.GetInt64(2), CostRows: reader.GetInt64(3), AuditEvents: reader.GetInt64(4));
+        if (found != (existing.Resources, existing.Capabilities, existing.FederationNodes, existing.CostRows, existing.AuditEvents))
         {
             throw new SarkException(SarkErrorKind.Conflict,
-                $"the benchmark data here (made on {made}) is incomplete: {found.Resources:N0} of {existing.Resources:N0} resources, {found.Capabilities:N0} of {existing.Capabilities:N0} capabilities, {found.Nodes:N0} of {existing.FederationNodes:N0} federation nodes, {found.CostRows:N0} of {existing.CostRows:N0} cost rows; remove it with 'sark bench --cleanup' and run again");
+                $"the benchmark data here (made on {made}) is incomplete: {found.Resources:N0} of {existing.Resources:N0} resources, {found.Capabilities:N0} of {existing.Capabilities:N0} capabilities, {found.Nodes:N0} of {existing.FederationNodes:N0} federation nodes, {found.CostRows:N0} of {existing.CostRows:N0} cost rows, {found.AuditEvents:N0} of {existing.AuditEvents:N0} audit events; remove it with 'sark bench --cleanup' and run again");
         }
     }
 }

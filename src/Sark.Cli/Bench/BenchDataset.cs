@@ -15,7 +15,7 @@ namespace Sark.Cli.Bench;
 internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generator, DateTimeOffset CreatedAt)
 {
     /// <summary>Bumped whenever the generated rows change shape, so old data is refused, not misread.</summary>
-    public const int CurrentGenerator = 1;
+    public const int CurrentGenerator = 2;
 
     /// <summary>The seed every run uses (recorded, so a report says which data it measured).</summary>
     public const int DefaultSeed = 20261130;
@@ -25,6 +25,11 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
     public const int CostRowsPerResource = 100;
 
     public const int DaysOfCostRows = 90;
+
+    public const int AuditEventsPerResource = 10;
+
+    /// <summary>Events of one federated request: sent by one node, authorized and run by another.</summary>
+    public const int HopsPerCorrelation = 3;
 
     /// <summary>Whether the tables were vacuumed and analysed after the data was generated.</summary>
     public bool Vacuumed { get; init; }
@@ -39,6 +44,11 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
 
     public int FederationNodes => Math.Max(1, Scale / 100);
 
+    /// <summary>Audit events, in whole requests of <see cref="HopsPerCorrelation"/> hops, over the same 90 days as the cost rows.</summary>
+    public long AuditEvents => Correlations * HopsPerCorrelation;
+
+    public long Correlations => (long)Scale * AuditEventsPerResource / HopsPerCorrelation;
+
     /// <summary>Principals the cost rows are spread over.</summary>
     public int Principals => Math.Max(1, Scale / 10);
 
@@ -48,6 +58,11 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
     public string ResourceId(int n) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}r-{n}");
 
     public string CapabilityId(int resource, int j) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}c-{resource}-{j}");
+
+    public string CorrelationId(long k) => string.Create(CultureInfo.InvariantCulture, $"{GeneratedCorrelationPrefix}{k}");
+
+    /// <summary>Correlation ids of the generated audit events.</summary>
+    public string GeneratedCorrelationPrefix => $"{Prefix}corr-";
 
     public string NodeId(int k) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}node-{k}");
 
@@ -59,14 +74,15 @@ internal sealed record BenchDataset(string Tag, int Scale, int Seed, int Generat
     public static string Team(int k) => string.Create(CultureInfo.InvariantCulture, $"team-{k}");
 
     /// <summary>
-    /// Principals of the cost rows the insert operation writes while it is measured; they are
-    /// removed after it, so the generated data stays the same from run to run.
+    /// Principals of the cost rows, and correlation ids of the audit events, that the write
+    /// operations write while they are measured; they are removed after each, so the generated
+    /// data stays the same from run to run.
     /// </summary>
     public string WrittenPrincipalPrefix => $"{Prefix}w-";
 
     /// <summary>What a reader sees of the data: "1,000 resources, 10,000 capabilities, …".</summary>
     public string Describe() =>
-        $"{Count(Resources, "resource")}, {Count(Capabilities, "capability")}, {Count(CostRows, "cost row")} over {DaysOfCostRows} days, {Count(FederationNodes, "federation node")}";
+        $"{Count(Resources, "resource")}, {Count(Capabilities, "capability")}, {Count(CostRows, "cost row")} over {DaysOfCostRows} days, {Count(FederationNodes, "federation node")}, {Count(AuditEvents, "audit event")}";
 
     /// <summary>"1 resource", "2 resources", "1 capability", "3 capabilities".</summary>
     public static string Count(long count, string noun) =>

@@ -92,9 +92,12 @@ internal static partial class BenchSession
     // The write operation's rows go again after it is measured: the data set stays as generated.
     private static async Task RemoveWrittenRowsAsync(NpgsqlConnection connection, BenchDataset dataset, CancellationToken cancellationToken)
     {
-        using var delete = new NpgsqlCommand("DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)", connection) { CommandTimeout = 0 };
-        delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dataset.WrittenPrincipalPrefix });
-        await delete.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var sql in new[] { "DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)", "DELETE FROM audit_events WHERE starts_with(correlation_id, $1)" })
+        {
+            using var delete = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dataset.WrittenPrincipalPrefix });
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     // "Index Scan using ix on t", "Index Only Scan using ix on t", "Bitmap Index Scan on ix".

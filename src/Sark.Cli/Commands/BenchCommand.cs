@@ -121,7 +121,7 @@ internal static class BenchCommand
         context.Output.Line(removed.Dataset is null
             ? "no benchmark data here; nothing removed"
             : string.Create(CultureInfo.InvariantCulture,
-                $"removed the benchmark data made on {removed.Dataset.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {BenchDataset.Count(removed.Resources, "resource")}, {BenchDataset.Count(removed.Capabilities, "capability")}, {BenchDataset.Count(removed.CostRows, "cost row")}, {BenchDataset.Count(removed.FederationNodes, "federation node")}"));
+                $"removed the benchmark data made on {removed.Dataset.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {BenchDataset.Count(removed.Resources, "resource")}, {BenchDataset.Count(removed.Capabilities, "capability")}, {BenchDataset.Count(removed.CostRows, "cost row")}, {BenchDataset.Count(removed.FederationNodes, "federation node")}, {BenchDataset.Count(removed.AuditEvents, "audit event")}"));
         return ExitCodes.Success;
     }
 }

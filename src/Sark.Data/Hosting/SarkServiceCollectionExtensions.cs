@@ -71,6 +71,7 @@ public static class SarkServiceCollectionExtensions
         services.TryAddTransient(provider => new SchemaVerifier(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<MigrationSet>(),
             provider.GetService<IKnownDifferencesSource>()));
+        services.TryAddSingleton(provider => new Sark.Data.Federation.FederationRegistry(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<Sark.Data.Federation.FederationRegistry>>(), provider.GetService<TimeProvider>()));
         services.TryAddSingleton(provider => new SarkHealthCheck(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<MigrationSet>()));
         return services;

@@ -19,6 +19,7 @@ internal static class AuditCommand
     {
         Description = "Only events of these types (repeat the option or separate with commas): " + string.Join(", ", AuditLabels.EventTypes),
         AllowMultipleArgumentsPerToken = false,
+        HelpName = "type",
         CustomParser = result =>
         {
             // Called without tokens when the option is absent: no filter.
@@ -46,6 +47,7 @@ internal static class AuditCommand
     private static readonly Option<AuditSeverity?> Severity = new Option<AuditSeverity?>("--severity")
     {
         Description = "Only events at least this severe: low, medium, high or critical",
+        HelpName = "low|medium|high|critical",
     }.CheckedBy(text => AuditLabels.TryParseSeverity(text, out var severity) ? severity
         : throw new UsageException($"--severity '{text}' is not a severity; expected low, medium, high or critical (events at least that severe)"));
 

@@ -26,6 +26,7 @@ public static partial class SarkCli
         root.Subcommands.Add(V1SampleCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(FederationCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         return root;
     }
 

@@ -14,6 +14,12 @@ public sealed class PublicSurfaceTests
     private static readonly string[] Approved =
     [
         "Microsoft.Extensions.DependencyInjection.SarkServiceCollectionExtensions",
+        "Sark.Data.Audit.AuditEvent",
+        "Sark.Data.Audit.AuditEventType",
+        "Sark.Data.Audit.AuditLabels",
+        "Sark.Data.Audit.AuditLog",
+        "Sark.Data.Audit.AuditQuery",
+        "Sark.Data.Audit.AuditSeverity",
         "Sark.Data.Connection.AdvisoryLock",
         "Sark.Data.Connection.AdvisoryLockKey",
         "Sark.Data.Connection.AdvisoryLockMode",

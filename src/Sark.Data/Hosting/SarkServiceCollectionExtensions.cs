@@ -74,6 +74,7 @@ public static class SarkServiceCollectionExtensions
         services.TryAddSingleton(provider => new Sark.Data.Federation.FederationRegistry(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<Sark.Data.Federation.FederationRegistry>>(), provider.GetService<TimeProvider>()));
         services.TryAddSingleton(provider => new SarkHealthCheck(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<MigrationSet>()));
+        services.TryAddSingleton(provider => new Sark.Data.Audit.AuditLog(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<TimeProvider>()));
         return services;
     }
 }

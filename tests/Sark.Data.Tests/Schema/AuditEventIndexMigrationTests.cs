@@ -75,7 +75,10 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
 
         var outcome = await Runner().MigrateAsync();
 
-        Assert.Equal([$"applied {MigrationSet.Embedded[9].Id}"], outcome.Steps.Select(s => s.ToString()).Select(s => s[..s.IndexOf(" in ", StringComparison.Ordinal)]));
+        // 009 and whatever came after it.
+        Assert.Equal(
+            Enumerable.Range(9, MigrationSet.Embedded.Head - 8).Select(v => $"applied {MigrationSet.Embedded[v].Id}"),
+            outcome.Steps.Select(s => s.ToString()).Select(s => s[..s.IndexOf(" in ", StringComparison.Ordinal)]));
         Assert.Equal(oidsBefore, await Database.ScalarAsync<string>(IndexOidsSql));
         Assert.False((await new SchemaVerifier(Database.DataSource, MigrationSet.Embedded).VerifyAsync()).HasDrift);
         Assert.Equal(await FreshCatalogAsync(), await CatalogSnapshot.TakeAsync(Database));

@@ -28,7 +28,7 @@ public sealed class WorkingSchemaCommandTests : EmptyDatabaseTest
 
         var migrate = await Sark("app,public", "db", "migrate");
         Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.Error);
-        Assert.Equal(Sark.Data.Schema.MigrationSet.Embedded.Head, await Database.ScalarAsync<int>("SELECT max(version) FROM app.sark_migrations"));
+        Assert.Equal(global::Sark.Data.Schema.MigrationSet.Embedded.Head, await Database.ScalarAsync<int>("SELECT max(version) FROM app.sark_migrations"));
         Assert.True(await Database.ScalarAsync<bool>("SELECT to_regclass('app.resources') IS NOT NULL AND to_regclass('app.mcp_servers') IS NOT NULL"));
         Assert.Equal(ExitCodes.Success, (await Sark("app,public", "db", "status")).ExitCode);
         Assert.Equal(ExitCodes.Success, (await Sark("app,public", "migrate-v1", "--dry-run")).ExitCode);

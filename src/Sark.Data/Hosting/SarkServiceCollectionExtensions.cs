@@ -73,6 +73,7 @@ public static class SarkServiceCollectionExtensions
             provider.GetService<IKnownDifferencesSource>()));
         services.TryAddSingleton(provider => new SarkHealthCheck(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<MigrationSet>()));
+        services.TryAddSingleton(provider => new Sark.Data.Registry.ResourceStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<Sark.Data.Registry.ResourceStore>>()));
         return services;
     }
 }

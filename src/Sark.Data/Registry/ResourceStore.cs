@@ -28,8 +28,9 @@ public sealed partial class ResourceStore(NpgsqlDataSource dataSource, ILogger<R
     /// capabilities it no longer lists, and writes nothing that is already as given (so
     /// <c>updated_at</c> moves only on a real change; <c>created_at</c> never does). Capabilities
     /// are matched by name; a stored one keeps its id. Concurrent upserts of one resource queue on
-    /// its row, so the last one to commit is what is stored, whole; a deadlock or serialization
-    /// failure (with the counters other writers update) is retried up to
+    /// on an advisory lock of the resource id, so the last one to commit is what is stored, whole;
+    /// the statistics counters they change are locked in one order, so writers do not deadlock on
+    /// them. A deadlock or serialization failure (with writers outside this store) is retried up to
     /// <see cref="MaxUpsertAttempts"/> transactions in all, with a short random pause.
     /// </summary>
     public async Task<UpsertResult> UpsertAsync(ResourceRegistration registration, CancellationToken cancellationToken = default)
@@ -54,8 +55,31 @@ public sealed partial class ResourceStore(NpgsqlDataSource dataSource, ILogger<R
         }
     }
 
-    // Takes the resource's row lock first (the upsert locks the row even when it changes nothing),
-    // so writers of one resource queue there and read its capabilities only once they own it.
+    /// <summary>The advisory lock class of registry writers ('SRG1'); the object key is hashtext(resource id).</summary>
+    internal const int ResourceLockClass = 0x53524731;
+
+    // Writers of one resource queue here, whether or not the row exists yet; then read the
+    // protocol it has now (the counters of that protocol change if it moves).
+    private const string LockResourceSql = "SELECT NULL::text FROM pg_advisory_xact_lock($1, hashtext($2))";
+
+    private const string CurrentProtocolSql = "SELECT protocol FROM resources WHERE id = $1 FOR UPDATE";
+
+    // The counter rows this upsert may change (its protocols at every level), created if missing
+    // and locked in key order before any row is written. The triggers would lock them statement by
+    // statement in an order that depends on the data, and two writers of the same protocols would
+    // deadlock; taken up front in one order, they queue instead.
+    private const string CreateCountersSql = """
+        INSERT INTO registry_counts (protocol, sensitivity_level)
+        SELECT p.protocol, l.level FROM unnest($1::text[]) AS p(protocol), unnest($2::text[]) AS l(level)
+        ORDER BY 1, 2
+        ON CONFLICT (protocol, sensitivity_level) DO NOTHING
+        """;
+
+    private const string LockCountersSql = """
+        SELECT protocol FROM registry_counts WHERE protocol = ANY($1) ORDER BY protocol, sensitivity_level FOR UPDATE
+        """;
+
+    // Writes the row only when a column differs, so updated_at moves only on a real change.
     private const string UpsertResourceSql = """
         INSERT INTO resources AS r (id, name, protocol, endpoint, sensitivity_level, metadata)
         VALUES ($1, $2, $3, $4, $5, $6)
@@ -100,6 +124,12 @@ public sealed partial class ResourceStore(NpgsqlDataSource dataSource, ILogger<R
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionDisposal = transaction.ConfigureAwait(false);
 
+        await NamesAsync(connection, transaction, LockResourceSql, cancellationToken, ResourceLockClass, r.Id).ConfigureAwait(false);
+        var current = await NamesAsync(connection, transaction, CurrentProtocolSql, cancellationToken, r.Id).ConfigureAwait(false);
+        var protocols = current.Append(r.Protocol).Distinct(StringComparer.Ordinal).ToArray();
+        await NamesAsync(connection, transaction, CreateCountersSql, cancellationToken, protocols, RegistryValues.SensitivityNames.ToArray()).ConfigureAwait(false);
+        await NamesAsync(connection, transaction, LockCountersSql, cancellationToken, new NpgsqlParameter { Value = protocols }).ConfigureAwait(false);
+
         ResourceChange change;
         var upsert = new NpgsqlCommand(UpsertResourceSql, connection, transaction);
         await using (upsert.ConfigureAwait(false))
@@ -115,7 +145,7 @@ public sealed partial class ResourceStore(NpgsqlDataSource dataSource, ILogger<R
         }
 
         var stored = new HashSet<string>(StringComparer.Ordinal);
-        if (change != ResourceChange.Inserted)
+        if (current.Count > 0)
         {
             var read = new NpgsqlCommand(StoredCapabilityNamesSql, connection, transaction);
             await using var readDisposal = read.ConfigureAwait(false);
@@ -162,7 +192,7 @@ public sealed partial class ResourceStore(NpgsqlDataSource dataSource, ILogger<R
         await using var readerDisposal = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            names.Add(reader.GetString(0));
+            names.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
         }
 
         return names;

@@ -9,7 +9,8 @@ namespace Sark.Data.Registry;
 /// and medium when nothing matches. Matching is by whole words, never substrings ("monkey" is not
 /// "key"): the name, the description and every parameter name are split into words at anything
 /// that is not a letter or digit and at case changes (snake_case, kebab-case, camelCase,
-/// PascalCase, "HTTPRequest" → http, request). Two-word keywords (credit_card, access_control)
+/// PascalCase, "HTTPRequest" → http, request); a keyword also matches its plural ("list_keys" is
+/// critical: it lists keys). Two-word keywords (credit_card, access_control)
 /// match as consecutive words of one text, however they are joined.
 /// </summary>
 public static class SensitivityClassifier
@@ -112,7 +113,7 @@ public static class SensitivityClassifier
     {
         for (var start = 0; start + keyword.Length <= words.Length; start++)
         {
-            if (keyword.Select((part, offset) => words[start + offset] == part).All(match => match))
+            if (keyword.Select((part, offset) => offset == keyword.Length - 1 ? IsForm(words[start + offset], part) : words[start + offset] == part).All(match => match))
             {
                 return true;
             }
@@ -120,6 +121,11 @@ public static class SensitivityClassifier
 
         return false;
     }
+
+    // The word itself or its plural ("list_keys" asks for keys, "patches" are patches); nothing
+    // longer, so "monkey" is not "key" and "keyboard" is not either.
+    private static bool IsForm(string word, string keyword) =>
+        word.StartsWith(keyword, StringComparison.Ordinal) && word.AsSpan(keyword.Length) is "" or "s" or "es";
 
     private static List<string> ParameterNames(string? inputSchema)
     {

@@ -20,14 +20,15 @@ internal static class RegistrationCheck
     {
         ArgumentNullException.ThrowIfNull(registration);
         var id = RegistryValues.CheckText(registration.Id, "resource id", RegistryValues.MaxIdLength);
-        var name = RegistryValues.CheckText(registration.Name, $"name of resource '{id}'", RegistryValues.MaxIdLength);
-        var protocol = RegistryValues.CheckProtocol(registration.Protocol, $"protocol of resource '{id}'");
-        var endpoint = RegistryValues.CheckText(registration.Endpoint, $"endpoint of resource '{id}'", RegistryValues.MaxEndpointLength);
-        var sensitivity = RegistryValues.CheckSensitivity(registration.Sensitivity, $"sensitivity of resource '{id}'").ToText();
-        var metadata = RegistryValues.CheckJsonObject(registration.Metadata, $"metadata of resource '{id}'");
+        var shown = RegistryValues.Shorten(id);
+        var name = RegistryValues.CheckText(registration.Name, $"name of resource '{shown}'", RegistryValues.MaxIdLength);
+        var protocol = RegistryValues.CheckProtocol(registration.Protocol, $"protocol of resource '{shown}'");
+        var endpoint = RegistryValues.CheckText(registration.Endpoint, $"endpoint of resource '{shown}'", RegistryValues.MaxEndpointLength);
+        var sensitivity = RegistryValues.CheckSensitivity(registration.Sensitivity, $"sensitivity of resource '{shown}'").ToText();
+        var metadata = RegistryValues.CheckJsonObject(registration.Metadata, $"metadata of resource '{shown}'");
         if (registration.Capabilities is null)
         {
-            throw new UsageException($"capabilities of resource '{id}' are missing; expected a list (empty when the resource has none)");
+            throw new UsageException($"capabilities of resource '{shown}' are missing; expected a list (empty when the resource has none)");
         }
 
         var rows = new List<CapabilityRow>(registration.Capabilities.Count);
@@ -35,15 +36,15 @@ internal static class RegistrationCheck
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var capability in registration.Capabilities)
         {
-            var row = Check(id, capability ?? throw new UsageException($"a capability of resource '{id}' is null; expected a capability"));
+            var row = Check(id, shown, capability ?? throw new UsageException($"a capability of resource '{shown}' is null; expected a capability"));
             if (!names.Add(row.Name))
             {
-                throw new UsageException($"capability name '{row.Name}' appears more than once for resource '{id}'; expected each name once (names are unique per resource)");
+                throw new UsageException($"capability name '{RegistryValues.Shorten(row.Name)}' appears more than once for resource '{shown}'; expected each name once (names are unique per resource)");
             }
 
             if (!ids.Add(row.Id))
             {
-                throw new UsageException($"capability id '{row.Id}' is given to more than one capability of resource '{id}'; expected a distinct id each");
+                throw new UsageException($"capability id '{RegistryValues.Shorten(row.Id)}' is given to more than one capability of resource '{shown}'; expected a distinct id each");
             }
 
             rows.Add(row);
@@ -52,10 +53,10 @@ internal static class RegistrationCheck
         return new CheckedRegistration(id, name, protocol, endpoint, sensitivity, metadata, rows);
     }
 
-    private static CapabilityRow Check(string resourceId, CapabilityRegistration capability)
+    private static CapabilityRow Check(string resourceId, string shownId, CapabilityRegistration capability)
     {
-        var name = RegistryValues.CheckText(capability.Name, $"capability name of resource '{resourceId}'", RegistryValues.MaxIdLength);
-        var what = $"capability '{name}' of resource '{resourceId}'";
+        var name = RegistryValues.CheckText(capability.Name, $"capability name of resource '{shownId}'", RegistryValues.MaxIdLength);
+        var what = $"capability '{RegistryValues.Shorten(name)}' of resource '{shownId}'";
         string id;
         if (capability.Id is null)
         {

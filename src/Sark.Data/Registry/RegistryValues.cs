@@ -43,7 +43,7 @@ public static partial class RegistryValues
         "medium" => SensitivityLevel.Medium,
         "high" => SensitivityLevel.High,
         "critical" => SensitivityLevel.Critical,
-        _ => throw new UsageException($"{name} '{text}' is not a sensitivity level; expected one of {string.Join(", ", SensitivityNames)} (lower case)"),
+        _ => throw new UsageException($"{name} '{Shorten(text)}' is not a sensitivity level; expected one of {string.Join(", ", SensitivityNames)} (lower case)"),
     };
 
     /// <summary>Checks that <paramref name="level"/> is one of the four levels.</summary>
@@ -100,8 +100,22 @@ public static partial class RegistryValues
             : throw new UsageException($"{name} '{Shorten(json)}' is a JSON {kind.ToString().ToLowerInvariant()}; expected a JSON object such as {{\"transport\": \"stdio\"}}");
     }
 
-    /// <summary>Long values are shown cut short in messages: enough to recognise them.</summary>
-    internal static string Shorten(string? text) => text is null ? "" : text.Length <= 60 ? text : $"{text[..57]}...";
+    /// <summary>
+    /// A value as messages show it: control characters escaped (a message stays one line), long
+    /// values cut short, enough to recognise them.
+    /// </summary>
+    internal static string Shorten(string? text)
+    {
+        if (text is null)
+        {
+            return "";
+        }
+
+        var shown = text.Length <= 60 ? text : $"{text[..57]}...";
+        return shown.Any(char.IsControl)
+            ? string.Concat(shown.Select(c => c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ when char.IsControl(c) => $"\\u{(int)c:x4}", _ => c.ToString() }))
+            : shown;
+    }
 
     [GeneratedRegex(@"^[a-z][a-z0-9_]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ProtocolPattern();

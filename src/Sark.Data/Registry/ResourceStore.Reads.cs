@@ -60,8 +60,10 @@ public sealed partial class ResourceStore
 
     // MATERIALIZED: with ORDER BY id and a LIMIT the planner would otherwise walk the primary key
     // and test every row's metadata, hoping to meet enough matches early; a rare value then reads
-    // the whole table. The GIN index finds the matches first; sorting them is cheap.
-    private const string SearchSql = $"""
+    // the whole table. The GIN index finds the matches first; sorting them is cheap. The price: a
+    // filter that matches most rows sorts all its matches (a seq scan) where the primary key walk
+    // would have stopped early; a containment search is meant to narrow, so that case is rare.
+    internal const string SearchSql = $"""
         WITH matched AS MATERIALIZED (
             SELECT {ResourceColumns} FROM resources WHERE metadata @> $1::jsonb AND ($2::text IS NULL OR id > $2)
         )

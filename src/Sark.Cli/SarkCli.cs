@@ -25,6 +25,7 @@ public static partial class SarkCli
         root.Subcommands.Add(MigrateV1Command.Build());
         root.Subcommands.Add(V1SampleCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
+        foreach (var registry in RegistryCommand.Build()) { root.Subcommands.Add(registry); }
         return root;
     }
 

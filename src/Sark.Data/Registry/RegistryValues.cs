@@ -20,6 +20,9 @@ public static partial class RegistryValues
     /// <summary>Longest protocol token (varchar(50)).</summary>
     public const int MaxProtocolLength = 50;
 
+    /// <summary>The most rows a page of a registry listing may ask for.</summary>
+    public const int MaxPageSize = Paging.PageCursor.MaxPageSize;
+
     /// <summary>The stored spellings, lowest first.</summary>
     public static IReadOnlyList<string> SensitivityNames { get; } = ["low", "medium", "high", "critical"];
 

@@ -25,6 +25,11 @@ public static partial class SarkCli
         root.Subcommands.Add(MigrateV1Command.Build());
         root.Subcommands.Add(V1SampleCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
+        foreach (var registry in RegistryCommand.Build())
+        {
+            root.Subcommands.Add(registry);
+        }
+
         root.Subcommands.Add(FederationCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         return root;

@@ -5,8 +5,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Sark.Data;
+using Sark.Data.Audit;
 using Sark.Data.Connection;
+using Sark.Data.Federation;
 using Sark.Data.Hosting;
+using Sark.Data.Registry;
 using Sark.Data.Schema;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,8 +17,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// The one way Sark.Data is wired into a host (the sark CLI uses it too): one
 /// <see cref="NpgsqlDataSource"/> built from <see cref="SarkOptions"/> with the host's logging,
-/// the product's migrations, <see cref="MigrationRunner"/>, <see cref="SchemaVerifier"/> and
-/// <see cref="SarkHealthCheck"/>. Calling it again adds settings, never a second data source.
+/// the product's migrations, <see cref="MigrationRunner"/>, <see cref="SchemaVerifier"/>,
+/// <see cref="SarkHealthCheck"/> and the stores: <see cref="ResourceStore"/>,
+/// <see cref="FederationRegistry"/> and <see cref="AuditLog"/>. Calling it again adds settings, never a second data source.
 /// </summary>
 public static class SarkServiceCollectionExtensions
 {
@@ -71,10 +75,16 @@ public static class SarkServiceCollectionExtensions
         services.TryAddTransient(provider => new SchemaVerifier(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<MigrationSet>(),
             provider.GetService<IKnownDifferencesSource>()));
-        services.TryAddSingleton(provider => new Sark.Data.Federation.FederationRegistry(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<Sark.Data.Federation.FederationRegistry>>(), provider.GetService<TimeProvider>()));
         services.TryAddSingleton(provider => new SarkHealthCheck(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<MigrationSet>()));
-        services.TryAddSingleton(provider => new Sark.Data.Audit.AuditLog(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<TimeProvider>()));
+
+        // The stores (SPEC §5): stateless apart from the data source, so one of each per host.
+        services.TryAddSingleton(provider => new ResourceStore(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<ResourceStore>>()));
+        services.TryAddSingleton(provider => new FederationRegistry(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<FederationRegistry>>(), provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => new AuditLog(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<TimeProvider>()));
         return services;
     }
 }

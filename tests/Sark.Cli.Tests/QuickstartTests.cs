@@ -17,7 +17,13 @@ public sealed class QuickstartTests
         Assert.Contains("300 sample servers and 3000 tools generated", first.Error);
         Assert.Contains("execute   resources: 297 inserted", first.Out);
         Assert.Contains("validate  passed", first.Out);
-        Assert.Contains("7/7 quick bench", first.Error);
+        Assert.Contains("quickstart-http-github (http): inserted, 3 capabilities added", first.Out);
+        Assert.Contains("levels chosen by the classifier: create_issue medium, delete_repository high, list_repositories low", first.Out);
+        Assert.Contains("federation  quickstart-peer: registered, trust anchor CN=quickstart-peer", first.Out);
+        Assert.Contains("quickstart-peer: its certificate verifies as trusted", first.Out);
+        Assert.Contains("quickstart-peer sent a request: 1 of 1000 this hour", first.Out);
+        Assert.Contains("cross_org_authorization  medium", first.Out);
+        Assert.Contains("10/10 quick bench", first.Error);
         Assert.Contains("generating benchmark data: 1,000 resources", first.Error);
         Assert.Contains("| Operation | Clients | Samples |", first.Out);
         Assert.Contains("| resource-by-id | 1 | ", first.Out);
@@ -31,6 +37,17 @@ public sealed class QuickstartTests
         Assert.Contains("execute   capabilities: 0 inserted, 0 updated, 2966 unchanged", second.Out);
         Assert.Contains("using the benchmark data made on", second.Error);
         Assert.DoesNotContain("generating benchmark data", second.Error);
+        Assert.Contains("quickstart-http-github (http): unchanged, 3 capabilities", second.Out);
+        Assert.Contains("federation  quickstart-peer: already registered", second.Out);
+        Assert.Contains("recorded by an earlier run", second.Out);
+
+        // The second run recorded no second request: the trace still has its three hops, and the
+        // node's counter its one request.
+        var trace = await CliRunner.RunProcessAsync(environment, "audit", "query", "--correlation-id", "quickstart-request-1", "--json", "--data-dir", home.Path);
+        Assert.Equal(ExitCodes.Success, trace.ExitCode);
+        Assert.Equal(
+            ["cross_org_request", "cross_org_authorization", "tool_invoked"],
+            System.Text.Json.JsonDocument.Parse(trace.Out).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("event_type").GetString()).Reverse());
 
         // With --json stdout is the status document alone; the quick bench's table goes to stderr.
         var json = await CliRunner.RunProcessAsync(environment, "quickstart", "--json", "--data-dir", home.Path);

@@ -66,6 +66,11 @@ internal static class BenchReport
             yield return run.FloorNote;
         }
 
+        foreach (var result in run.Results.Where(r => r.Operation.UnitsPerCall > 1))
+        {
+            yield return Invariant($"{result.Operation.Name}: {Number(result.Ours.UnitsPerSecond)} rows a second ({Number(result.Operation.UnitsPerCall)} a call).");
+        }
+
         foreach (var result in run.Results.Where(r => r.Floor is { Failure: not null }))
         {
             yield return $"{result.Operation.Name}: no pgbench figures ({result.Floor!.Failure}).";

@@ -50,9 +50,11 @@ internal static partial class BenchSession
         {
             var clients = operation.IsRead ? settings.Concurrency : 1;
             progress($"measuring {operation.Name}: {clients} client(s) for {settings.Seconds} s{(pgbench is null ? "" : ", then pgbench for as long")}");
-            var indexes = await IndexesUsedAsync(control, operation, dataset, cancellationToken);
+            IReadOnlyList<string> indexes = operation.IsRead ? await IndexesUsedAsync(control, operation, dataset, cancellationToken) : [];
             var ours = await sampler.RunAsync(operation, clients, settings.WarmUp, TimeSpan.FromSeconds(settings.Seconds), dataset.Seed, cancellationToken);
-            var floor = pgbench is null ? null : await pgbench.RunAsync(operation, dataset, clients, settings.Seconds, cancellationToken);
+            var floor = pgbench is null ? null
+                : operation.PgbenchScript is null ? PgbenchResult.Failed("pgbench has no binary COPY")
+                : await pgbench.RunAsync(operation, dataset, clients, settings.Seconds, cancellationToken);
             if (!operation.IsRead)
             {
                 await RemoveWrittenRowsAsync(control, dataset, CancellationToken.None);

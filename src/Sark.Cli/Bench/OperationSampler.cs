@@ -44,6 +44,8 @@ internal sealed record LatencySummary(
 /// </remarks>
 internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset dataset)
 {
+    private readonly BenchStores stores = BenchStores.On(dataSource);
+
     public async Task<LatencySummary> RunAsync(
         BenchOperation operation, int clients, TimeSpan warmUp, TimeSpan duration, int seed, CancellationToken cancellationToken)
     {
@@ -75,7 +77,7 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
             }
 
             var random = new Random(seed);
-            foreach (var connection in connections)
+            foreach (var connection in connections.Where(_ => operation.StoreCall is null))
             {
                 await using var command = CreateCall(operation, connection, operation.Draw(dataset, random));
                 await command.PrepareAsync(cancellationToken);
@@ -119,6 +121,12 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
     // rented per call, not held per client as pgbench does, because a component does not own one.
     private async Task CallAsync(BenchOperation operation, object[] values, CancellationToken cancellationToken)
     {
+        if (operation.StoreCall is { } call)
+        {
+            await call(stores, values, cancellationToken);
+            return;
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = CreateCall(operation, connection, values);
         await command.PrepareAsync(cancellationToken);

@@ -117,7 +117,7 @@ internal sealed partial class PgbenchFloor(string program, string version, Npgsq
         try
         {
             var script = Path.Combine(folder.FullName, "operation.sql");
-            await File.WriteAllTextAsync(script, operation.PgbenchScript(dataset), cancellationToken);
+            await File.WriteAllTextAsync(script, operation.PgbenchScript!(dataset), cancellationToken);
             string[] arguments =
             [
                 "--no-vacuum", "--protocol=prepared", $"--client={clients}", $"--jobs={Math.Min(clients, Environment.ProcessorCount)}",

@@ -134,6 +134,8 @@ public sealed class AuditLog
         }
     }
 
+    internal static readonly string TraceSql = $"SELECT {AuditRows.SelectList} FROM audit_events WHERE correlation_id = $1 ORDER BY \"timestamp\", id LIMIT $2";
+
     /// <summary>
     /// Every event of <paramref name="correlationId"/>, on whichever node recorded it, oldest first:
     /// the trace of one federated request. Empty when there is none. More than
@@ -145,8 +147,7 @@ public sealed class AuditLog
         AuditEventRules.CheckArgument(correlationId, 100, "correlation id");
         try
         {
-            var command = dataSource.CreateCommand(
-                $"SELECT {AuditRows.SelectList} FROM audit_events WHERE correlation_id = $1 ORDER BY \"timestamp\", id LIMIT $2");
+            var command = dataSource.CreateCommand(TraceSql);
             await using var commandDisposal = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = correlationId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MaxTraceEvents + 1 });

@@ -90,7 +90,7 @@ public sealed partial class FederationRegistry(
         }
     }
 
-    private const string FindSql = $"SELECT {NodeColumns} FROM federation_nodes WHERE node_id = $1";
+    internal const string FindSql = $"SELECT {NodeColumns} FROM federation_nodes WHERE node_id = $1";
 
     /// <summary>The node registered as <paramref name="nodeId"/>, or null.</summary>
     public async Task<FederationNode?> FindAsync(string nodeId, CancellationToken cancellationToken = default)

@@ -12,10 +12,10 @@ public sealed partial class ResourceStore
 {
     private const string ResourceColumns = "id, name, protocol, endpoint, sensitivity_level, metadata, created_at, updated_at";
 
-    private const string CapabilityColumns =
+    internal const string CapabilityColumns =
         "c.id, c.resource_id, r.protocol, c.name, c.description, c.input_schema, c.output_schema, c.sensitivity_level, c.metadata, c.created_at, c.updated_at";
 
-    private const string FindSql = $"SELECT {ResourceColumns} FROM resources WHERE id = $1";
+    internal const string FindSql = $"SELECT {ResourceColumns} FROM resources WHERE id = $1";
 
     /// <summary>The resource <paramref name="id"/>, or null when there is none.</summary>
     public async Task<Resource?> FindAsync(string id, CancellationToken cancellationToken = default)
@@ -90,7 +90,7 @@ public sealed partial class ResourceStore
             limit + 1);
     }
 
-    private const string CapabilitiesOfSql = $"""
+    internal const string CapabilitiesOfSql = $"""
         SELECT {CapabilityColumns}
         FROM capabilities c JOIN resources r ON r.id = c.resource_id
         WHERE c.resource_id = $1 ORDER BY c.name
@@ -149,7 +149,7 @@ public sealed partial class ResourceStore
 
     // registry_counts holds the signed deltas the triggers append (migration 010): the counts are
     // their sums per group. The number of rows comes along, to fold them when they pile up.
-    private const string StatisticsSql = """
+    internal const string StatisticsSql = """
         SELECT protocol, sensitivity_level, sum(resources)::bigint, sum(capabilities)::bigint, (sum(count(*)) OVER ())::bigint
         FROM registry_counts GROUP BY protocol, sensitivity_level
         """;

@@ -1,0 +1,75 @@
+using System.Globalization;
+using NpgsqlTypes;
+using Sark.Data.Audit;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>
+/// The audit trail's operations: one event appended, a batch of events appended by binary COPY,
+/// and a federated request's trace read by its correlation id. The events written carry
+/// correlation ids starting with the data set's written prefix, removed after each operation.
+/// </summary>
+internal static class BenchAuditOperations
+{
+    /// <summary>Events per call of the batch operation: a collector flushing what it gathered.</summary>
+    public const int BatchSize = 1000;
+
+    private static long written;
+
+    public static readonly BenchOperation Append = new(
+        "audit-append", "one audit event appended, its own transaction (AuditLog.AppendAsync)", BenchTarget.P99(2), false,
+        AuditRowsInsertSql(), [], (data, random) => [Event(data, random)],
+        data => BenchOperations.Script(data, "\\set p random(1, {Principals})",
+            "INSERT INTO audit_events (id, \"timestamp\", event_type, severity, user_email, tool_name, request_id, details, principal_org, " +
+            "resource_protocol, capability_id, correlation_id, source_node, target_node) VALUES (gen_random_uuid(), now(), " +
+            "'tool_invoked'::auditeventtype, 'low'::severitylevel, 'user-' || :p::text || '@bench.example', 'tool-1', 'req', '{\"hop\": 1}', " +
+            "'org-1', 'mcp', '{Prefix}c-1-1', '{Prefix}w-' || :p::text, '{Prefix}node-1', '{Prefix}node-1');"))
+    {
+        StoreCall = (stores, values, cancellationToken) => stores.Audit.AppendAsync((AuditEvent)values[0], cancellationToken),
+    };
+
+    public static readonly BenchOperation BatchAppend = new(
+        "audit-batch-append", $"{BatchSize:N0} audit events appended by one binary COPY (AuditLog.AppendBatchAsync)", BenchTarget.PerSecond(50_000), false,
+        $"COPY audit_events (…) FROM STDIN (FORMAT BINARY), {BatchSize:N0} rows", [],
+        (data, random) => [Enumerable.Range(0, BatchSize).Select(_ => Event(data, random)).ToList()],
+        PgbenchScript: null)
+    {
+        UnitsPerCall = BatchSize,
+        StoreCall = (stores, values, cancellationToken) => stores.Audit.AppendBatchAsync((List<AuditEvent>)values[0], cancellationToken),
+    };
+
+    public static readonly BenchOperation Correlation = new(
+        "audit-correlation", "every hop of one federated request, by its correlation id (AuditLog.ByCorrelationAsync)", BenchTarget.P95(5), true,
+        AuditLog.TraceSql, [NpgsqlDbType.Varchar, NpgsqlDbType.Integer],
+        (data, random) => [data.CorrelationId(random.NextInt64(1, data.Correlations + 1)), AuditLog.MaxTraceEvents + 1],
+        data => BenchOperations.Script(data, "\\set k random(1, {Correlations})",
+            BenchOperations.OneLine(AuditLog.TraceSql).Replace("$1", "'{Prefix}corr-' || :k::text", StringComparison.Ordinal)
+                .Replace("$2", (AuditLog.MaxTraceEvents + 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) + ";"))
+    {
+        StoreCall = (stores, values, cancellationToken) => stores.Audit.ByCorrelationAsync((string)values[0], cancellationToken),
+    };
+
+    // What the single append sends; shown in reports, and for EXPLAIN there is none (a write).
+    private static string AuditRowsInsertSql() => "INSERT INTO audit_events (…23 columns…) VALUES ($1, …, $23)";
+
+    // A tool call seen on this node for a request from another: the shape of most of the trail.
+    private static AuditEvent Event(BenchDataset data, Random random)
+    {
+        var resource = random.Next(1, data.Resources + 1);
+        var node = random.Next(1, data.FederationNodes + 1);
+        return new AuditEvent
+        {
+            EventType = AuditEventType.ToolInvoked,
+            Severity = AuditSeverity.Low,
+            UserEmail = string.Create(CultureInfo.InvariantCulture, $"user-{random.Next(1, data.Principals + 1)}@bench.example"),
+            ToolName = "tool-1",
+            RequestId = "req",
+            PrincipalOrg = string.Create(CultureInfo.InvariantCulture, $"org-{node}"),
+            ResourceProtocol = BenchDataGenerator.Protocol(resource),
+            CapabilityId = data.CapabilityId(resource, 1),
+            CorrelationId = string.Create(CultureInfo.InvariantCulture, $"{data.WrittenPrincipalPrefix}{Interlocked.Increment(ref written)}"),
+            SourceNode = data.NodeId(node),
+            TargetNode = data.NodeId(node),
+        };
+    }
+}

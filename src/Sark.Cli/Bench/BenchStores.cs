@@ -1,0 +1,13 @@
+using Npgsql;
+using Sark.Data.Audit;
+using Sark.Data.Federation;
+using Sark.Data.Registry;
+
+namespace Sark.Cli.Bench;
+
+/// <summary>The library's stores on the benchmark's data source, as a component hosting AddSark has them.</summary>
+internal sealed record BenchStores(ResourceStore Registry, FederationRegistry Federation, AuditLog Audit)
+{
+    public static BenchStores On(NpgsqlDataSource dataSource) =>
+        new(new ResourceStore(dataSource), new FederationRegistry(dataSource), new AuditLog(dataSource));
+}

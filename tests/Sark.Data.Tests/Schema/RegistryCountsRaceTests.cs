@@ -9,18 +9,7 @@ namespace Sark.Data.Tests.Schema;
 /// </summary>
 public sealed class RegistryCountsRaceTests
 {
-    private const string DifferencesSql = """
-        WITH truth AS (
-            SELECT protocol, sensitivity_level, sum(r) AS r, sum(c) AS c FROM (
-                SELECT protocol, sensitivity_level, count(*) AS r, 0 AS c FROM resources GROUP BY 1, 2
-                UNION ALL
-                SELECT r.protocol, c.sensitivity_level, 0, count(*) FROM capabilities c JOIN resources r ON r.id = c.resource_id GROUP BY 1, 2
-            ) AS x GROUP BY 1, 2),
-        kept AS (
-            SELECT protocol, sensitivity_level, sum(resources) AS r, sum(capabilities) AS c FROM registry_counts
-            GROUP BY 1, 2 HAVING sum(resources) <> 0 OR sum(capabilities) <> 0)
-        SELECT count(*) FROM ((SELECT * FROM truth EXCEPT SELECT * FROM kept) UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM truth)) AS d
-        """;
+    private const string DifferencesSql = RegistryCountsTests.DifferencesSql;
 
     private const string SeedSql = """
         INSERT INTO resources (id, name, protocol, endpoint, sensitivity_level)

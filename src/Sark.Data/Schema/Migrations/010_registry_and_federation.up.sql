@@ -8,9 +8,10 @@
 --  * federation_request_counts: the per-node hourly request counters that enforce
 --    rate_limit_per_hour across restarts and service instances.
 
--- Signed deltas, appended: every writing statement adds rows and locks none that another writer
--- touches, so concurrent registry writers never wait for or deadlock on each other here (a table
--- of one counter row per group did, once per few transactions). The figures are the sums per
+-- Signed deltas, appended: every writing statement adds rows and locks no counter row, so
+-- concurrent writers of different resources never wait for or deadlock on each other here (a table
+-- of one counter row per group did, once per few transactions); capability writes only share-lock
+-- their own resources' rows, against a concurrent change of the protocol they are counted under. The figures are the sums per
 -- group; sark_registry_counts_compact() folds the rows into one per group.
 CREATE TABLE registry_counts (
     protocol          varchar(50) NOT NULL,

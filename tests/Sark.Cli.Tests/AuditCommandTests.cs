@@ -68,6 +68,23 @@ public sealed class AuditCommandTests(MigratedDatabase fixture) : IClassFixture<
         Assert.Equal(Start.AddSeconds(1), only.GetProperty("timestamp").GetDateTimeOffset());
     }
 
+    [Fact]
+    public async Task The_next_page_of_a_query_since_a_duration_ago_is_the_same_command_with_the_cursor()
+    {
+        // A duration is counted back from each run's now, so the two runs ask for different ranges.
+        var now = DateTimeOffset.UtcNow;
+        await new AuditLog(database.DataSource).AppendBatchAsync(Enumerable.Range(1, 3).Select(n =>
+            new AuditEvent { Timestamp = now.AddMinutes(-n), EventType = AuditEventType.ToolInvoked, PrincipalOrg = "org-cli-recent" }));
+        string[] command = ["audit", "query", "--database", database.Url, "--json", "--org", "org-cli-recent", "--since", "1h", "--limit", "2"];
+        var first = JsonDocument.Parse((await CliRunner.RunAsync(command)).Out).RootElement;
+        Assert.Equal(2, first.GetProperty("events").GetArrayLength());
+
+        var next = await CliRunner.RunAsync([.. command, "--cursor", first.GetProperty("next_cursor").GetString()!]);
+        Assert.Equal(0, next.ExitCode);
+        var last = Assert.Single(JsonDocument.Parse(next.Out).RootElement.GetProperty("events").EnumerateArray());
+        Assert.Equal(AuditEventRules.Normalise(now.AddMinutes(-3)), last.GetProperty("timestamp").GetDateTimeOffset());
+    }
+
     [Theory]
     [InlineData("--type", "tool_called", "--type 'tool_called' is not an audit event type; expected one of server_registered, server_updated,")]
     [InlineData("--severity", "HIGH", "--severity 'HIGH' is not a severity; expected low, medium, high or critical")]

@@ -33,6 +33,10 @@ public sealed record AuditQuery
     /// <summary>Page size, 1 to 1,000; 100 by default.</summary>
     public int Limit { get; init; } = 100;
 
-    /// <summary>The <see cref="Paging.Page{T}.NextCursor"/> of the previous page, with the same filters; null for the first page.</summary>
+    /// <summary>
+    /// The <see cref="Paging.Page{T}.NextCursor"/> of the previous page, with the same filters (the
+    /// time range may differ, so a range counted back from now can be recomputed for each page);
+    /// null for the first page.
+    /// </summary>
     public string? Cursor { get; init; }
 }

@@ -11,7 +11,8 @@ namespace Sark.Data.Audit;
 /// <summary>
 /// One checked <see cref="AuditQuery"/> as SQL: only the filters given become predicates (so each
 /// can use its index), the keyset (timestamp, id) continues after the cursor's row, and the
-/// cursor's scope is the listing plus every filter, so a cursor from other filters is refused.
+/// cursor's scope is the listing plus every filter but the time range, so a cursor from other
+/// filters is refused while a relative range (since 24h ago) may move between pages.
 /// </summary>
 internal sealed class AuditQueryPlan
 {
@@ -81,9 +82,11 @@ internal sealed class AuditQueryPlan
             Add("severity >= {0}::severitylevel", severity, NpgsqlDbType.Text);
         }
 
+        // The time range is not part of the scope: a range given as "the last 24 hours" moves on
+        // every run, and the cursor's position bounds the next page whatever range it is read with.
         scope = "audit_events.query:" + JsonSerializer.Serialize(new object?[]
         {
-            query.CorrelationId, query.Principal, query.Org, since?.UtcTicks, until?.UtcTicks, typeLabels, severity,
+            query.CorrelationId, query.Principal, query.Org, typeLabels, severity,
         });
         if (query.Cursor is { } cursor)
         {

@@ -167,6 +167,18 @@ public sealed class AuditLogQueryTests(MigratedDatabase fixture) : IClassFixture
         await Assert.ThrowsAsync<UsageException>(() => log.QueryAsync(new AuditQuery { Org = "org-cursor", MinimumSeverity = AuditSeverity.Low, Cursor = cursor }));
     }
 
+    [Fact]
+    public async Task A_cursor_continues_when_the_time_range_moves_between_pages()
+    {
+        // "The last N minutes" is recomputed for every page: the cursor must still be accepted.
+        await log.AppendBatchAsync(Enumerable.Range(0, 5).Select(n => At(n, "org-moving")));
+        var first = await log.QueryAsync(new AuditQuery { Org = "org-moving", Since = AuditEvents.Start.AddSeconds(-10), Limit = 2 });
+        var next = await log.QueryAsync(new AuditQuery { Org = "org-moving", Since = AuditEvents.Start.AddSeconds(-9), Until = AuditEvents.Start.AddHours(1), Limit = 2, Cursor = first.NextCursor });
+
+        Assert.Equal([AuditEvents.Start.AddSeconds(4), AuditEvents.Start.AddSeconds(3)], first.Items.Select(e => e.Timestamp!.Value));
+        Assert.Equal([AuditEvents.Start.AddSeconds(2), AuditEvents.Start.AddSeconds(1)], next.Items.Select(e => e.Timestamp!.Value));
+    }
+
     public static TheoryData<string, AuditQuery, string> BadQueries => new()
     {
         { "limit 0", new AuditQuery { Limit = 0 }, "limit 0 is out of range" },

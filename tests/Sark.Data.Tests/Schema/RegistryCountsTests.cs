@@ -14,7 +14,7 @@ namespace Sark.Data.Tests.Schema;
 public sealed class RegistryCountsTests
 {
     // The counters that are not zero, against the same figures counted from the tables.
-    private const string DifferencesSql = """
+    internal const string DifferencesSql = """
         WITH truth AS (
             SELECT protocol, sensitivity_level, sum(r) AS r, sum(c) AS c FROM (
                 SELECT protocol, sensitivity_level, count(*) AS r, 0 AS c FROM resources GROUP BY 1, 2

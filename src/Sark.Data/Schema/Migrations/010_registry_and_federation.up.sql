@@ -8,9 +8,10 @@
 --  * federation_request_counts: the per-node hourly request counters that enforce
 --    rate_limit_per_hour across restarts and service instances.
 
--- Signed deltas, appended: every writing statement adds rows and locks none that another writer
--- touches, so concurrent registry writers never wait for or deadlock on each other here (a table
--- of one counter row per group did, once per few transactions). The figures are the sums per
+-- Signed deltas, appended: every writing statement adds rows and locks no counter row, so
+-- concurrent writers of different resources never wait for or deadlock on each other here (a table
+-- of one counter row per group did, once per few transactions); capability writes only share-lock
+-- their own resources' rows, against a concurrent change of the protocol they are counted under. The figures are the sums per
 -- group; sark_registry_counts_compact() folds the rows into one per group.
 CREATE TABLE registry_counts (
     protocol          varchar(50) NOT NULL,
@@ -55,10 +56,13 @@ BEGIN
 END;
 $$;
 
--- Recounts everything: after TRUNCATE, and to fill the table when this migration runs.
+-- Recounts everything: after TRUNCATE, and to fill the table when this migration runs. It waits
+-- for a compaction in progress (the same lock): the DELETE would otherwise skip the rows that
+-- compaction deleted and miss the rows it inserted, which then counted twice.
 CREATE FUNCTION sark_registry_recount() RETURNS void
 LANGUAGE sql
 AS $$
+    SELECT pg_advisory_xact_lock(hashtext('sark_registry_counts_compact'));
     DELETE FROM registry_counts;
     INSERT INTO registry_counts (protocol, sensitivity_level, resources, capabilities)
     SELECT protocol, sensitivity_level, sum(resources), sum(capabilities)
@@ -138,24 +142,32 @@ DECLARE
 BEGIN
     -- Joined to resources for the protocol; a deleted capability whose resource is gone was
     -- removed by a cascade and already subtracted by the resource's row trigger.
+    -- The resource rows are locked FOR SHARE: an UPDATE of a resource's protocol that has not
+    -- committed would otherwise be invisible here (its KEY SHARE foreign-key lock does not stop it)
+    -- and this change counted under the old protocol, while that UPDATE's trigger cannot see this
+    -- uncommitted capability to move it. The lock makes one wait for the other; a writer holding
+    -- the resource row already (ResourceStore's upsert) takes nothing new.
     IF TG_OP = 'INSERT' THEN
-        SELECT jsonb_agg(jsonb_build_object('protocol', r.protocol, 'sensitivity_level', a.sensitivity_level, 'resources', 0, 'capabilities', 1))
+        SELECT jsonb_agg(jsonb_build_object('protocol', protocol, 'sensitivity_level', sensitivity_level, 'resources', 0, 'capabilities', 1))
         INTO deltas
-        FROM added AS a JOIN resources AS r ON r.id = a.resource_id;
+        FROM (SELECT r.protocol, a.sensitivity_level FROM added AS a JOIN resources AS r ON r.id = a.resource_id FOR SHARE OF r) AS g;
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT jsonb_agg(jsonb_build_object('protocol', r.protocol, 'sensitivity_level', o.sensitivity_level, 'resources', 0, 'capabilities', -1))
+        SELECT jsonb_agg(jsonb_build_object('protocol', protocol, 'sensitivity_level', sensitivity_level, 'resources', 0, 'capabilities', -1))
         INTO deltas
-        FROM removed AS o JOIN resources AS r ON r.id = o.resource_id;
+        FROM (SELECT r.protocol, o.sensitivity_level FROM removed AS o JOIN resources AS r ON r.id = o.resource_id FOR SHARE OF r) AS g;
     ELSE
         SELECT jsonb_agg(jsonb_build_object('protocol', protocol, 'sensitivity_level', sensitivity_level, 'resources', 0, 'capabilities', n))
         INTO deltas
         FROM (
-            SELECT r.protocol, a.sensitivity_level, 1 AS n FROM added AS a JOIN resources AS r ON r.id = a.resource_id
-            UNION ALL
-            SELECT r.protocol, o.sensitivity_level, -1 FROM removed AS o JOIN resources AS r ON r.id = o.resource_id
+            SELECT r.protocol, a.sensitivity_level, 1 AS n FROM added AS a JOIN resources AS r ON r.id = a.resource_id FOR SHARE OF r
+        ) AS g;
+        SELECT coalesce(deltas, '[]'::jsonb) || coalesce(jsonb_agg(jsonb_build_object('protocol', protocol, 'sensitivity_level', sensitivity_level, 'resources', 0, 'capabilities', n)), '[]'::jsonb)
+        INTO deltas
+        FROM (
+            SELECT r.protocol, o.sensitivity_level, -1 AS n FROM removed AS o JOIN resources AS r ON r.id = o.resource_id FOR SHARE OF r
         ) AS g;
     END IF;
-    IF deltas IS NOT NULL THEN
+    IF deltas IS NOT NULL AND deltas <> '[]'::jsonb THEN
         PERFORM sark_registry_count_add(deltas);
     END IF;
     RETURN NULL;

@@ -25,12 +25,12 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
         "ix_audit_events_capability_id=valid,ix_audit_events_correlation_id=valid,ix_audit_events_principal_org=valid,"
         + "ix_audit_events_source_node=valid,ix_audit_events_target_node=valid";
 
-    // The indexes that existed before 009 (later migrations add others of their own).
+    // The indexes 009 is about (011 adds two and drops 004's ix_audit_events_timestamp).
     private const string IndexOidsSql = """
         SELECT string_agg(c.relname || ':' || c.oid, ',' ORDER BY c.relname)
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         WHERE i.indrelid = 'audit_events'::regclass AND c.relname <> 'audit_events_pkey'
-          AND c.relname NOT IN ('ix_audit_events_timestamp_id', 'ix_audit_events_user_email')
+          AND c.relname NOT IN ('ix_audit_events_timestamp_id', 'ix_audit_events_user_email', 'ix_audit_events_timestamp')
         """;
 
     /// <summary>The embedded chain up to 008, with 007 as it was first written (it built the indexes itself).</summary>

@@ -15,17 +15,18 @@ internal static class AuditEventRules
     private const decimal CostBound = 1_000_000_000_000m;
 
     /// <summary>The event as it will be stored; <paramref name="now"/> fills a missing timestamp.</summary>
-    public static AuditEvent Check(AuditEvent auditEvent, DateTimeOffset now, string where = "audit event")
+    public static AuditEvent Check(AuditEvent auditEvent, DateTimeOffset now, int? positionInBatch = null)
     {
         if (auditEvent is null)
         {
-            throw new UsageException($"{where} is null; expected an AuditEvent");
+            throw new UsageException($"{new EventName(positionInBatch, null).Text} is null; expected an AuditEvent");
         }
 
-        var name = $"{where} {auditEvent.Id}";
+        // The event's name is built only for a message: a batch checks every event, and most are fine.
+        var name = new EventName(positionInBatch, auditEvent.Id);
         if (auditEvent.Id == Guid.Empty)
         {
-            throw new UsageException($"{where} has the empty id {Guid.Empty}; leave Id out to get a new one, or give a non-empty UUID");
+            throw new UsageException($"{new EventName(positionInBatch, null).Text} has the empty id {Guid.Empty}; leave Id out to get a new one, or give a non-empty UUID");
         }
 
         AuditLabels.Of(auditEvent.EventType);
@@ -33,7 +34,7 @@ internal static class AuditEventRules
         if (auditEvent.Details.ValueKind != JsonValueKind.Object)
         {
             var kind = auditEvent.Details.ValueKind == JsonValueKind.Undefined ? "missing" : $"a JSON {auditEvent.Details.ValueKind.ToString().ToLowerInvariant()}";
-            throw new UsageException($"{name}: details is {kind}; expected a JSON object such as {{}}");
+            throw new UsageException($"{name.Text}: details is {kind}; expected a JSON object such as {{}}");
         }
 
         CheckLength(auditEvent.UserEmail, 255, "user_email", name);
@@ -74,11 +75,11 @@ internal static class AuditEventRules
             throw new UsageException($"{name} is empty; expected a value, or leave the filter out");
         }
 
-        CheckLength(text, maximum, name, "the query");
+        CheckLength(text, maximum, name, new EventName(null, null, "the query"));
         return text;
     }
 
-    private static void CheckLength(string? value, int maximum, string column, string name)
+    private static void CheckLength(string? value, int maximum, string column, EventName name)
     {
         if (value is null)
         {
@@ -88,12 +89,12 @@ internal static class AuditEventRules
         // varchar(n) counts characters (code points); a UTF-16 length is never smaller.
         if (value.Length > maximum && CodePoints(value) > maximum)
         {
-            throw new UsageException($"{name}: {column} is {CodePoints(value):N0} characters long; expected at most {maximum}");
+            throw new UsageException($"{name.Text}: {column} is {CodePoints(value):N0} characters long; expected at most {maximum}");
         }
 
         if (value.Contains('\0', StringComparison.Ordinal))
         {
-            throw new UsageException($"{name}: {column} holds a NUL character, which PostgreSQL text cannot store");
+            throw new UsageException($"{name.Text}: {column} holds a NUL character, which PostgreSQL text cannot store");
         }
     }
 
@@ -108,7 +109,7 @@ internal static class AuditEventRules
         return count;
     }
 
-    private static void CheckCost(decimal? cost, string column, string name)
+    private static void CheckCost(decimal? cost, string column, EventName name)
     {
         if (cost is not { } value)
         {
@@ -117,7 +118,14 @@ internal static class AuditEventRules
 
         if (value < 0 || value >= CostBound || decimal.Round(value, 6) != value)
         {
-            throw new UsageException($"{name}: {column} {value.ToString(CultureInfo.InvariantCulture)} is out of range; expected a number from 0 to below 1,000,000,000,000 with at most 6 decimal places");
+            throw new UsageException($"{name.Text}: {column} {value.ToString(CultureInfo.InvariantCulture)} is out of range; expected a number from 0 to below 1,000,000,000,000 with at most 6 decimal places");
         }
+    }
+
+    // "audit event #3 of the batch 0193…": where the event is, and its id when it has one.
+    private readonly record struct EventName(int? PositionInBatch, Guid? Id, string? Other = null)
+    {
+        public string Text => Other
+            ?? (PositionInBatch is { } n ? $"audit event #{n} of the batch" : "audit event") + (Id is { } id ? $" {id}" : "");
     }
 }

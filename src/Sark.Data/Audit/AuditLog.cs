@@ -68,7 +68,7 @@ public sealed class AuditLog
         var stored = new List<AuditEvent>(events is IReadOnlyCollection<AuditEvent> sized ? sized.Count : 0);
         foreach (var auditEvent in events)
         {
-            stored.Add(AuditEventRules.Check(auditEvent, now, $"audit event #{stored.Count + 1} of the batch"));
+            stored.Add(AuditEventRules.Check(auditEvent, now, stored.Count + 1));
         }
 
         if (stored.Count == 0)

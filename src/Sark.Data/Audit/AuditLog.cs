@@ -1,4 +1,5 @@
 using Npgsql;
+using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Paging;
 
@@ -39,10 +40,10 @@ public sealed class AuditLog
         var stored = AuditEventRules.Check(auditEvent, timeProvider.GetUtcNow());
         try
         {
-            var command = dataSource.CreateCommand(AuditRows.InsertSql);
-            await using var commandDisposal = command.ConfigureAwait(false);
-            AuditRows.Bind(command, stored);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var statement = await PreparedQuery.OpenAsync(
+                dataSource, AuditRows.InsertSql, parameters => AuditRows.Bind(parameters, stored), cancellationToken).ConfigureAwait(false);
+            await using var statementDisposal = statement.ConfigureAwait(false);
+            await statement.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return stored;
         }
         catch (NpgsqlException ex)
@@ -147,10 +148,13 @@ public sealed class AuditLog
         AuditEventRules.CheckArgument(correlationId, 100, "correlation id");
         try
         {
-            var command = dataSource.CreateCommand(TraceSql);
-            await using var commandDisposal = command.ConfigureAwait(false);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = correlationId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MaxTraceEvents + 1 });
+            var statement = await PreparedQuery.OpenAsync(dataSource, TraceSql, parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<string> { TypedValue = correlationId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
+                parameters.Add(new NpgsqlParameter<int> { TypedValue = MaxTraceEvents + 1 });
+            }, cancellationToken).ConfigureAwait(false);
+            await using var statementDisposal = statement.ConfigureAwait(false);
+            var command = statement.Command;
             var events = new List<AuditEvent>();
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);

@@ -24,9 +24,8 @@ internal static class AuditRows
     public const string CopySql = $"COPY audit_events ({Columns}) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>The INSERT's parameters for a checked event.</summary>
-    public static void Bind(NpgsqlCommand command, AuditEvent e)
+    public static void Bind(NpgsqlParameterCollection p, AuditEvent e)
     {
-        var p = command.Parameters;
         p.Add(new NpgsqlParameter<Guid>{ TypedValue = e.Id });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.Timestamp!.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         p.Add(new NpgsqlParameter<string> { TypedValue = AuditLabels.Of(e.EventType), NpgsqlDbType = NpgsqlDbType.Text });

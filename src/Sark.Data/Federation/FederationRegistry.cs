@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Paging;
 
@@ -98,10 +99,10 @@ public sealed partial class FederationRegistry(
         nodeId = FederationInput.NodeId(nodeId);
         try
         {
-            var command = dataSource.CreateCommand(FindSql);
-            await using var commandDisposal = command.ConfigureAwait(false);
-            command.Parameters.Add(new NpgsqlParameter { Value = nodeId });
-            return await ReadSingleAsync(command, cancellationToken).ConfigureAwait(false);
+            var statement = await PreparedQuery.OpenAsync(
+                dataSource, FindSql, parameters => parameters.Add(new NpgsqlParameter<string> { TypedValue = nodeId }), cancellationToken).ConfigureAwait(false);
+            await using var statementDisposal = statement.ConfigureAwait(false);
+            return await ReadSingleAsync(statement.Command, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException ex)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Sark.Data.Connection;
 using Sark.Data.Errors;
 using Sark.Data.Paging;
 
@@ -210,20 +211,23 @@ public sealed partial class ResourceStore
             : new Page<T>(rows, null);
     }
 
+    // Every read is prepared: the texts are a few fixed ones (each filter combination is one), so
+    // after a pooled connection's first call of one, later calls skip the server's parse and plan.
     private async Task<List<T>> QueryAsync<T>(
         string sql, Func<NpgsqlDataReader, T> read, string doing, CancellationToken cancellationToken, params object[] values)
     {
         try
         {
-            var command = dataSource.CreateCommand(sql);
-            await using var commandDisposal = command.ConfigureAwait(false);
-            foreach (var value in values)
+            var statement = await PreparedQuery.OpenAsync(dataSource, sql, parameters =>
             {
-                command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
-            }
-
+                foreach (var value in values)
+                {
+                    parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            await using var statementDisposal = statement.ConfigureAwait(false);
             var rows = new List<T>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await statement.Command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -174,33 +174,8 @@ internal static class FederationCommand
     /// Read when the command runs, not while parsing: documented examples name files the docs check
     /// does not have, and must still parse. A file that cannot be read is a usage error naming it.
     /// </summary>
-    private static async Task<string> ReadCertificateAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (new FileInfo(path).Length > TrustAnchorLimit)
-            {
-                throw new UsageException($"certificate file '{path}' is larger than {TrustAnchorLimit / 1024} KiB; expected one PEM certificate");
-            }
-
-            return await File.ReadAllTextAsync(path, cancellationToken);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new UsageException($"cannot read certificate file '{path}': no such file", ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new UsageException($"cannot read certificate file '{path}': permission denied", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new UsageException($"cannot read certificate file '{path}': {ex.Message.Split('\n')[0].TrimEnd('.')}", ex);
-        }
-    }
-
-    // As FederationRegistry accepts: the file's text is at most this many characters of PEM.
-    private const int TrustAnchorLimit = 64 * 1024;
+    private static Task<string> ReadCertificateAsync(string path, CancellationToken cancellationToken) =>
+        CertificateFile.ReadAsync(path, cancellationToken);
 
     private static void WriteChange(CliContext context, string nodeId, bool enabled, bool changed, string what)
     {

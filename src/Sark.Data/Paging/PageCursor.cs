@@ -52,7 +52,8 @@ internal static class PageCursor
             }
         }
 
-        if (values is null || values.Length != keyCount + 2 || values[0] != Version || values.Any(v => v is null))
+        // A key holding NUL was never stored (PostgreSQL text cannot hold it): the cursor was forged.
+        if (values is null || values.Length != keyCount + 2 || values[0] != Version || values.Any(v => v is null || v.Contains('\0', StringComparison.Ordinal)))
         {
             throw new UsageException($"{optionName} '{Shorten(cursor)}' is not a cursor a page returned (it was changed or cut short); list again without a {optionName} to start from the first page");
         }

@@ -71,6 +71,7 @@ internal static class RegistrationCheck
             id = RegistryValues.CheckText(capability.Id, $"id of {what}", RegistryValues.MaxIdLength);
         }
 
+        RegistryValues.CheckStorableText(capability.Description, $"description of {what}", showValue: false);
         var input = RegistryValues.CheckJsonObject(capability.InputSchema, $"input schema of {what}");
         var output = RegistryValues.CheckJsonObject(capability.OutputSchema, $"output schema of {what}");
         var metadata = RegistryValues.CheckJsonObject(capability.Metadata, $"metadata of {what}");

@@ -73,8 +73,33 @@ public static partial class RegistryValues
             throw new UsageException($"{name} is {(text is null ? "missing" : "empty or blank")}; expected a non-blank value of at most {maxLength} characters");
         }
 
-        return text.Length <= maxLength ? text
-            : throw new UsageException($"{name} '{Shorten(text)}' is {text.Length} characters long; expected at most {maxLength}");
+        CheckStorableText(text, name);
+        var length = CharacterCount(text);
+        return length <= maxLength ? text
+            : throw new UsageException($"{name} '{Shorten(text)}' is {length} characters long; expected at most {maxLength}");
+    }
+
+    /// <summary>
+    /// Text PostgreSQL can store: no NUL character (text columns cannot hold it) and no lone
+    /// surrogate (it is not a character, and has no UTF-8 form). Null passes.
+    /// <paramref name="showValue"/> false leaves the value out of the message (a long description).
+    /// </summary>
+    public static string? CheckStorableText(string? text, string name, bool showValue = true)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var shown = showValue ? $" '{Shorten(text)}'" : "";
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new UsageException($"{name}{shown} holds a NUL character, which PostgreSQL cannot store in text; expected text without NUL");
+        }
+
+        return HasLoneSurrogate(text)
+            ? throw new UsageException($"{name}{shown} holds a lone surrogate (half of a UTF-16 pair), which is not a character; expected whole Unicode characters")
+            : text;
     }
 
     /// <summary>
@@ -88,6 +113,7 @@ public static partial class RegistryValues
             return "{}";
         }
 
+        CheckStorableText(json, name);
         JsonValueKind kind;
         try
         {
@@ -99,13 +125,40 @@ public static partial class RegistryValues
             throw new UsageException($"{name} '{Shorten(json)}' is not valid JSON ({ex.Message.Split('.')[0]}); expected a JSON object such as {{\"transport\": \"stdio\"}}", ex);
         }
 
-        return kind == JsonValueKind.Object ? json
-            : throw new UsageException($"{name} '{Shorten(json)}' is a JSON {kind.ToString().ToLowerInvariant()}; expected a JSON object such as {{\"transport\": \"stdio\"}}");
+        if (kind != JsonValueKind.Object)
+        {
+            throw new UsageException($"{name} '{Shorten(json)}' is a JSON {kind.ToString().ToLowerInvariant()}; expected a JSON object such as {{\"transport\": \"stdio\"}}");
+        }
+
+        return StorableJson.Problem(json) is { } problem
+            ? throw new UsageException($"{name} '{Shorten(json)}' {problem}")
+            : json;
+    }
+
+    // varchar(n) counts characters (code points), not UTF-16 units: an emoji is one.
+    private static int CharacterCount(string text) => text.Length - text.Count(char.IsLowSurrogate);
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsSurrogatePair(text, i))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
-    /// A value as messages show it: control characters escaped (a message stays one line), long
-    /// values cut short, enough to recognise them.
+    /// A value as messages show it: control characters and lone surrogates escaped (a message
+    /// stays one line and can be encoded), long values cut short (never inside a surrogate pair),
+    /// enough to recognise them.
     /// </summary>
     internal static string Shorten(string? text)
     {
@@ -114,10 +167,28 @@ public static partial class RegistryValues
             return "";
         }
 
-        var shown = text.Length <= 60 ? text : $"{text[..57]}...";
-        return shown.Any(char.IsControl)
-            ? string.Concat(shown.Select(c => c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ when char.IsControl(c) => $"\\u{(int)c:x4}", _ => c.ToString() }))
-            : shown;
+        var cut = text.Length <= 60 ? text.Length : char.IsHighSurrogate(text[56]) ? 56 : 57;
+        var shown = new System.Text.StringBuilder(cut + 8);
+        for (var i = 0; i < cut; i++)
+        {
+            var c = text[i];
+            if (char.IsSurrogatePair(text, i))
+            {
+                shown.Append(c).Append(text[++i]);
+                continue;
+            }
+
+            shown.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) || char.IsSurrogate(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return cut < text.Length ? shown.Append("...").ToString() : shown.ToString();
     }
 
     [GeneratedRegex(@"^[a-z][a-z0-9_]*\z", RegexOptions.CultureInvariant)]

@@ -54,6 +54,16 @@ public sealed class PageCursorTests
         Assert.Throws<UsageException>(() => PageCursor.Decode(cursor, "s", 1));
     }
 
+    // The checksum is not a secret: a forged cursor's key must still never reach PostgreSQL as
+    // text it cannot store (a database error, exit 1, instead of a usage error).
+    [Fact]
+    public void A_forged_cursor_whose_key_holds_a_NUL_is_refused()
+    {
+        var cursor = PageCursor.Encode("s", "a\0b");
+        var error = Assert.Throws<UsageException>(() => PageCursor.Decode(cursor, "s", 1));
+        Assert.Contains("is not a cursor a page returned", error.Message);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

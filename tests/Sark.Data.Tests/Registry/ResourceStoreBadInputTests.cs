@@ -33,6 +33,17 @@ public sealed class ResourceStoreBadInputTests(MigratedDatabase fixture) : IClas
         { "capability name 'c' appears more than once for resource 'bad'", Resource("bad", Capability("c"), Capability("d"), Capability("c")) },
         { "capability id 'x' is given to more than one capability", Resource("bad", Capability("c") with { Id = "x" }, Capability("d") with { Id = "x" }) },
         { "the default id", Resource(new string('r', 200), Capability(new string('c', 60))) },
+        // Values PostgreSQL cannot store: refused as usage errors before a connection opens, not database errors.
+        { "resource id 'a\\u0000b' holds a NUL character", Resource("a\0b") },
+        { "name of resource 'bad' 'x\\u0000' holds a NUL character", Resource("bad") with { Name = "x\0" } },
+        { "endpoint of resource 'bad' 'npx\\u0000' holds a NUL character", Resource("bad") with { Endpoint = "npx\0" } },
+        { "description of capability 'c' of resource 'bad' holds a NUL character", Resource("bad", Capability("c") with { Description = "d\0" }) },
+        { "metadata of resource 'bad' '{\"a\": \"\\u0000\"}' holds the escape \\u0000", Resource("bad") with { Metadata = """{"a": "\u0000"}""" } },
+        { "metadata of resource 'bad' '{\"a\": \"\\ud800\"}' holds a lone surrogate escape", Resource("bad") with { Metadata = """{"a": "\ud800"}""" } },
+        { "input schema of capability 'c' of resource 'bad' '{\"\\u0000\": 1}' holds the escape \\u0000", Resource("bad", new CapabilityRegistration("c") { InputSchema = """{"\u0000": 1}""" }) },
+        { "metadata of resource 'bad' '{\"n\": 1e999999}' holds the number '1e999999'", Resource("bad") with { Metadata = """{"n": 1e999999}""" } },
+        { "metadata of resource 'bad' '{\"n\": 0.5e-16383}' holds the number '0.5e-16383'", Resource("bad") with { Metadata = """{"n": 0.5e-16383}""" } },
+        { "metadata of resource 'bad' '{\"a\": {\"k\": 1, \"k\": 2}}' has the key 'k' twice in one object", Resource("bad") with { Metadata = """{"a": {"k": 1, "k": 2}}""" } },
     };
 
     [Theory]
@@ -43,6 +54,37 @@ public sealed class ResourceStoreBadInputTests(MigratedDatabase fixture) : IClas
         Assert.Contains(expected, error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
+    }
+
+    // Kept out of the theory: a lone surrogate in a test case's name would not survive the runner's reports.
+    [Fact]
+    public async Task Text_with_a_lone_surrogate_is_refused_before_anything_is_written()
+    {
+        var name = await Assert.ThrowsAsync<UsageException>(() => store.UpsertAsync(Resource("bad", Capability("c\ud800"))));
+        Assert.Contains("capability name of resource 'bad' 'c\\ud800' holds a lone surrogate", name.Message);
+        var description = await Assert.ThrowsAsync<UsageException>(() => store.UpsertAsync(Resource("bad", Capability("c") with { Description = "\udc00" })));
+        Assert.Contains("description of capability 'c' of resource 'bad' holds a lone surrogate", description.Message);
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM resources"));
+    }
+
+    // The checks above refuse only what PostgreSQL refuses: its limits themselves are stored.
+    [Fact]
+    public async Task Values_at_the_limits_of_what_PostgreSQL_stores_are_accepted()
+    {
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F600", RegistryValues.MaxIdLength));
+        var registration = Resource("edge", new CapabilityRegistration("c") { Id = "edge-c", Description = "\u0001 ok \U0001F600" })
+            with { Name = emoji, Metadata = """{"big": 99999e131067, "small": 0.5e-16382, "zero": 0e1073741822, "ctl": "\u0001", "pair": "\ud83d\ude00"}""" };
+        try
+        {
+            await store.UpsertAsync(registration);
+            Assert.Equal(emoji, (await store.GetAsync("edge")).Name);
+            Assert.Equal(1L, await database.ScalarAsync<long>("""SELECT count(*) FROM resources WHERE metadata @> '{"pair": "\ud83d\ude00"}'"""));
+            Assert.Equal(1L, (await store.SearchByMetadataAsync("""{"pair": "\ud83d\ude00"}""")).Items.Count);
+        }
+        finally
+        {
+            await database.ExecuteAsync("DELETE FROM resources"); // the other tests count on an empty table
+        }
     }
 
     [Fact]
@@ -58,6 +100,11 @@ public sealed class ResourceStoreBadInputTests(MigratedDatabase fixture) : IClas
         await Assert.ThrowsAsync<UsageException>(() => store.SearchByMetadataAsync("{", 10));
         await Assert.ThrowsAsync<UsageException>(() => store.SearchByMetadataAsync(null!));
         await Assert.ThrowsAsync<UsageException>(() => store.SearchByMetadataAsync("{}", 1001));
+        Assert.Contains("holds the escape \\u0000", (await Assert.ThrowsAsync<UsageException>(() => store.SearchByMetadataAsync("""{"a": "\u0000"}"""))).Message);
+        Assert.Contains("lone surrogate escape", (await Assert.ThrowsAsync<UsageException>(() => store.SearchByMetadataAsync("""{"a": "\udc00"}"""))).Message);
+        Assert.Contains("holds the number '1e131072'", (await Assert.ThrowsAsync<UsageException>(() => store.SearchByMetadataAsync("""{"n": 1e131072}"""))).Message);
+        Assert.Contains("holds a NUL character", (await Assert.ThrowsAsync<UsageException>(() => store.FindAsync("a\0"))).Message);
+        Assert.Contains("holds a NUL character", (await Assert.ThrowsAsync<UsageException>(() => store.ListCapabilitiesAsync("\0x"))).Message);
         await Assert.ThrowsAsync<UsageException>(() => store.ListCapabilitiesAsync(" "));
         await Assert.ThrowsAsync<UsageException>(() => store.ListHighSensitivityCapabilitiesAsync((SensitivityLevel)0));
         await Assert.ThrowsAsync<UsageException>(() => store.ListHighSensitivityCapabilitiesAsync(protocol: "HTTP"));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Sark.Data.Errors;
+using Sark.Data.Registry;
 
 namespace Sark.Data.Audit;
 
@@ -35,6 +36,11 @@ internal static class AuditEventRules
         {
             var kind = auditEvent.Details.ValueKind == JsonValueKind.Undefined ? "missing" : $"a JSON {auditEvent.Details.ValueKind.ToString().ToLowerInvariant()}";
             throw new UsageException($"{name.Text}: details is {kind}; expected a JSON object such as {{}}");
+        }
+
+        if (StorableJson.Problem(auditEvent.Details.GetRawText()) is { } problem)
+        {
+            throw new UsageException($"{name.Text}: details {problem}");
         }
 
         CheckLength(auditEvent.UserEmail, 255, "user_email", name);
@@ -95,6 +101,11 @@ internal static class AuditEventRules
         if (value.Contains('\0', StringComparison.Ordinal))
         {
             throw new UsageException($"{name.Text}: {column} holds a NUL character, which PostgreSQL text cannot store");
+        }
+
+        if (RegistryValues.HasLoneSurrogate(value))
+        {
+            throw new UsageException($"{name.Text}: {column} holds a lone surrogate (half of a UTF-16 pair), which is not a character; expected whole Unicode characters");
         }
     }
 

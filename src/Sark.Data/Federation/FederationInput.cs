@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sark.Data.Errors;
+using Sark.Data.Registry;
 
 namespace Sark.Data.Federation;
 
@@ -21,6 +22,7 @@ internal static class FederationInput
             throw new UsageException($"{name} is empty; expected the federation node's identifier");
         }
 
+        RegistryValues.CheckStorableText(nodeId, name, showValue: false);
         if (nodeId.Length > MaxNodeIdLength)
         {
             throw new UsageException($"{name} is {nodeId.Length} characters long; expected at most {MaxNodeIdLength}");
@@ -42,6 +44,7 @@ internal static class FederationInput
             throw new UsageException("node name is empty; expected a display name for the federation node");
         }
 
+        RegistryValues.CheckStorableText(name, "node name", showValue: false);
         return name.Length <= MaxNameLength ? name
             : throw new UsageException($"node name is {name.Length} characters long; expected at most {MaxNameLength}");
     }
@@ -54,6 +57,7 @@ internal static class FederationInput
             throw new UsageException("endpoint is empty; expected the node's base URL, such as https://node.example.org");
         }
 
+        RegistryValues.CheckStorableText(endpoint, "endpoint", showValue: false);
         if (endpoint.Length > MaxEndpointLength)
         {
             throw new UsageException($"endpoint is {endpoint.Length} characters long; expected a URL of at most {MaxEndpointLength}");
@@ -92,9 +96,15 @@ internal static class FederationInput
             return "{}";
         }
 
+        RegistryValues.CheckStorableText(metadata, "metadata", showValue: false);
         try
         {
             using var document = JsonDocument.Parse(metadata);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && StorableJson.Problem(metadata) is { } problem)
+            {
+                throw new UsageException($"metadata {problem}");
+            }
+
             return document.RootElement.ValueKind == JsonValueKind.Object ? metadata
                 : throw new UsageException($"metadata is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}; expected a JSON object such as {{\"region\":\"eu\"}}");
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Npgsql;
 using NpgsqlTypes;
 using Sark.Data.Errors;
+using Sark.Data.Registry;
 
 namespace Sark.Data.Federation;
 
@@ -34,6 +35,7 @@ public sealed partial class FederationRegistry
     public async Task<bool> DisableAsync(string nodeId, string? reason = null, CancellationToken cancellationToken = default)
     {
         nodeId = FederationInput.NodeId(nodeId);
+        RegistryValues.CheckStorableText(reason, "reason", showValue: false);
         if (reason is { Length: > 1000 })
         {
             throw new UsageException($"reason is {reason.Length} characters long; expected at most 1000");

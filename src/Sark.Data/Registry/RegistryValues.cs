@@ -138,7 +138,7 @@ public static partial class RegistryValues
     // varchar(n) counts characters (code points), not UTF-16 units: an emoji is one.
     private static int CharacterCount(string text) => text.Length - text.Count(char.IsLowSurrogate);
 
-    private static bool HasLoneSurrogate(string text)
+    internal static bool HasLoneSurrogate(string text)
     {
         for (var i = 0; i < text.Length; i++)
         {

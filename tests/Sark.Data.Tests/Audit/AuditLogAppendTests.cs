@@ -161,6 +161,8 @@ public sealed class AuditLogAppendTests(MigratedDatabase fixture) : IClassFixtur
         { "too big cost", new AuditEvent { EventType = AuditEventType.UserLogin, EstimatedCost = 1_000_000_000_000m }, "estimated_cost 1000000000000 is out of range" },
         { "too precise cost", new AuditEvent { EventType = AuditEventType.UserLogin, EstimatedCost = 0.0000001m }, "at most 6 decimal places" },
         { "empty id", new AuditEvent { EventType = AuditEventType.UserLogin, Id = Guid.Empty }, "has the empty id" },
+        { "lone surrogate", new AuditEvent { EventType = AuditEventType.UserLogin, UserEmail = "a\ud800" }, "user_email holds a lone surrogate" },
+        { "escaped NUL in details", new AuditEvent { EventType = AuditEventType.UserLogin, Details = JsonDocument.Parse("{\"a\": \"\\u0000\"}").RootElement }, "details" },
         { "user_email", new AuditEvent { EventType = AuditEventType.UserLogin, UserEmail = new string('e', 256) }, "user_email is 256 characters long; expected at most 255" },
         { "tool_name", new AuditEvent { EventType = AuditEventType.UserLogin, ToolName = new string('t', 256) }, "tool_name is 256" },
         { "ip_address", new AuditEvent { EventType = AuditEventType.UserLogin, IpAddress = new string('1', 46) }, "ip_address is 46" },

@@ -38,6 +38,15 @@ public sealed class FederationBadInputTests : IAsyncDisposable
         { "metadata is a JSON array; expected a JSON object", Valid with { Metadata = "[1]" } },
         { "metadata is not valid JSON", Valid with { Metadata = "{oops" } },
         { "trust anchor certificate of node 'node-1' is empty", Valid with { TrustAnchorPem = "" } },
+
+        // What PostgreSQL cannot store: refused here, not a database error or an encoder's exception.
+        { "node name holds a NUL character", Valid with { Name = "a\0" } },
+        { "node name holds a lone surrogate", Valid with { Name = "a\ud800" } },
+        { "node id holds a lone surrogate", Valid with { NodeId = "n\udc00" } },
+        { "metadata holds a NUL character", Valid with { Metadata = "{\"a\": \"\0\"}" } },
+        { "metadata has the key 'a' twice", Valid with { Metadata = "{\"a\": 1, \"a\": 2}" } },
+        { "metadata", Valid with { Metadata = "{\"a\": \"\\u0000\"}" } },
+        { "metadata", Valid with { Metadata = "{\"a\": 1e999999}" } },
     };
 
     [Theory]
@@ -56,6 +65,7 @@ public sealed class FederationBadInputTests : IAsyncDisposable
         { "node id is empty", r => r.FindAsync("") },
         { "node id is empty", r => r.DisableAsync(" ") },
         { "reason is 1001 characters long", r => r.DisableAsync("n", new string('r', 1001)) },
+        { "reason holds a NUL character", r => r.DisableAsync("n", "r\0") },
         { "node id is empty", r => r.EnableAsync("") },
         { "node id is 256 characters long", r => r.VerifyAsync(new string('n', 256), Pem) },
         { "certificate presented by node 'n' is not a PEM certificate", r => r.VerifyAsync("n", "garbage") },

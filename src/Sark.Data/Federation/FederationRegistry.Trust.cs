@@ -165,6 +165,10 @@ public sealed partial class FederationRegistry
             logger.CertificateRotated(nodeId, oldFingerprint, anchor.Fingerprint);
             return true;
         }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == FingerprintIndex)
+        {
+            throw AnchorTaken(nodeId, anchor, ex);
+        }
         catch (NpgsqlException ex)
         {
             throw PostgresErrors.Translate(ex, $"rotating the certificate of federation node '{nodeId}'");

@@ -25,6 +25,9 @@ public sealed partial class FederationRegistry(
     // The only unique index of federation_nodes: the name a duplicate registration fails on.
     private const string NodeIdIndex = "ix_federation_nodes_node_id";
 
+    // Migration 010: a certificate is the trust anchor of one node only.
+    internal const string FingerprintIndex = "ux_federation_nodes_fingerprint";
+
     private readonly NpgsqlDataSource dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
     private readonly ILogger logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
@@ -84,6 +87,10 @@ public sealed partial class FederationRegistry(
                 SarkErrorKind.Conflict,
                 $"federation node '{nodeId}' is already registered; rotate its certificate or enable/disable it instead of registering it again",
                 ex);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == FingerprintIndex)
+        {
+            throw AnchorTaken(nodeId, anchor, ex);
         }
         catch (NpgsqlException ex)
         {
@@ -196,4 +203,10 @@ public sealed partial class FederationRegistry(
             UpdatedAt = reader.GetFieldValue<DateTimeOffset>(11),
         };
     }
+
+    // Another node's certificate would let either node pass for the other.
+    private static SarkException AnchorTaken(string nodeId, TrustAnchor anchor, PostgresException ex) =>
+        new(SarkErrorKind.Conflict,
+            $"the certificate for node '{nodeId}' (SHA-256 {anchor.Fingerprint}) is already the trust anchor of another node; each node needs a certificate of its own",
+            ex);
 }

@@ -130,10 +130,9 @@ public sealed class FederationTrustTests(MigratedDatabase fixture) : IClassFixtu
     {
         await using var database = await TestDatabase.CreateMigratedAsync();
         var own = new FederationRegistry(database.DataSource);
-        var pem = TestCertificates.ValidPem();
         foreach (var id in new[] { "list-c", "list-a", "list-e", "list-b", "list-d" })
         {
-            await own.RegisterAsync(new NodeRegistration { NodeId = id, Name = id, Endpoint = "https://peer.example.org", TrustAnchorPem = pem });
+            await own.RegisterAsync(new NodeRegistration { NodeId = id, Name = id, Endpoint = "https://peer.example.org", TrustAnchorPem = TestCertificates.ValidPem(id) });
         }
 
         await own.DisableAsync("list-b");
@@ -157,5 +156,26 @@ public sealed class FederationTrustTests(MigratedDatabase fixture) : IClassFixtu
         var first = await own.ListAsync(limit: 2);
         var error = await Assert.ThrowsAsync<UsageException>(() => own.ListAsync(enabledOnly: true, limit: 2, cursor: first.NextCursor));
         Assert.Contains("belongs to another listing or other filters", error.Message);
+    }
+
+    [Fact]
+    public async Task A_certificate_anchors_one_node_only_whether_registered_or_rotated_to()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        var own = new FederationRegistry(database.DataSource);
+        var shared = TestCertificates.ValidPem("shared");
+        await own.RegisterAsync(new NodeRegistration { NodeId = "first", Name = "first", Endpoint = "https://first.example.org", TrustAnchorPem = shared });
+        await own.RegisterAsync(new NodeRegistration { NodeId = "second", Name = "second", Endpoint = "https://second.example.org", TrustAnchorPem = TestCertificates.ValidPem("second") });
+
+        var twin = await Assert.ThrowsAsync<SarkException>(() => own.RegisterAsync(
+            new NodeRegistration { NodeId = "twin", Name = "twin", Endpoint = "https://twin.example.org", TrustAnchorPem = shared }));
+        Assert.Equal(SarkErrorKind.Conflict, twin.Kind);
+        Assert.Contains("is already the trust anchor of another node", twin.Message);
+        Assert.Null(await own.FindAsync("twin"));
+
+        var rotated = await Assert.ThrowsAsync<SarkException>(() => own.RotateCertificateAsync("second", shared));
+        Assert.Equal(SarkErrorKind.Conflict, rotated.Kind);
+        Assert.False((await own.VerifyAsync("second", shared)).IsTrusted);
+        Assert.Equal(0L, await FederationDatabase.EventsAsync(database.DataSource, "twin", "federation_node_trusted"));
     }
 }

@@ -133,6 +133,8 @@ public sealed class RegistryCountsTests
             INSERT INTO federation_nodes (node_id, name, endpoint, trust_anchor_cert, updated_at)
             VALUES ('good', 'g', 'https://g', '{pem}', '2020-01-01Z'), ('bad', 'b', 'https://b', 'not a certificate', '2020-01-01Z'),
                    ('broken', 'x', 'https://x', '-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----', '2020-01-01Z');
+            INSERT INTO federation_nodes (node_id, name, endpoint, trust_anchor_cert, created_at, updated_at)
+            VALUES ('twin', 't', 'https://t', '{pem}', now() + interval '1 minute', '2020-01-01Z');
             """);
 
         await runner.MigrateAsync();
@@ -141,7 +143,8 @@ public sealed class RegistryCountsTests
         Assert.Equal(300L, await database.ScalarAsync<long>("SELECT sum(resources)::bigint FROM registry_counts"));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(certificate.RawData)),
             await database.ScalarAsync<string>("SELECT cert_fingerprint_sha256 FROM federation_nodes WHERE node_id = 'good'"));
-        Assert.Equal(2L, await database.ScalarAsync<long>("SELECT count(*) FROM federation_nodes WHERE cert_fingerprint_sha256 IS NULL"));
-        Assert.Equal(3L, await database.ScalarAsync<long>("SELECT count(*) FROM federation_nodes WHERE updated_at = '2020-01-01Z'"));
+        // The later node with the same certificate loses the fingerprint: one certificate, one node.
+        Assert.Equal("bad,broken,twin", await database.ScalarAsync<string>("SELECT string_agg(node_id, ',' ORDER BY node_id) FROM federation_nodes WHERE cert_fingerprint_sha256 IS NULL"));
+        Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM federation_nodes WHERE updated_at = '2020-01-01Z'"));
     }
 }

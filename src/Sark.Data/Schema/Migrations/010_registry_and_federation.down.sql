@@ -3,6 +3,7 @@
 -- rate-limit state) and the stored certificate fingerprints; registry_counts is derived data.
 
 DROP TABLE federation_request_counts;
+DROP INDEX ux_federation_nodes_fingerprint;
 ALTER TABLE federation_nodes DROP COLUMN cert_fingerprint_sha256;
 
 DROP TRIGGER trg_capabilities_count_truncate ON capabilities;

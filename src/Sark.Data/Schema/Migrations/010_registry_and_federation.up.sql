@@ -233,9 +233,19 @@ BEGIN
             RAISE NOTICE 'federation node % : trust anchor is not a decodable PEM certificate; its fingerprint stays null', node.id;
         END;
     END LOOP;
+    -- A certificate anchors one node only (the unique index below): were two nodes given the same
+    -- one, either could pass for the other. The older keeps it; the others must be rotated.
+    UPDATE federation_nodes AS later SET cert_fingerprint_sha256 = NULL
+    WHERE EXISTS (
+        SELECT 1 FROM federation_nodes AS earlier
+        WHERE earlier.cert_fingerprint_sha256 = later.cert_fingerprint_sha256
+          AND (earlier.created_at, earlier.id) < (later.created_at, later.id));
     PERFORM set_config('sark.keep_updated_at', '', true);
 END
 $$;
+
+-- One node per trust anchor; nodes without a fingerprint (an undecodable PEM from before 010) do not collide.
+CREATE UNIQUE INDEX ux_federation_nodes_fingerprint ON federation_nodes (cert_fingerprint_sha256);
 
 -- Requests accepted from a node per UTC hour. Rows older than a day are deleted by maintenance.
 CREATE TABLE federation_request_counts (

@@ -21,6 +21,25 @@ public sealed class FederationCommandTests(MigratedDatabase fixture) : IClassFix
 
     private Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync([.. args, "--database", fixture.Database.Url]);
 
+    [Theory]
+    [InlineData("federation|show|", "node id is empty")]
+    [InlineData("federation|disable| padded", "has surrounding blanks")]
+    [InlineData("federation|add|--node-id|x|--name|x|--endpoint|http://x.example|--cert|CERT", "endpoint 'http://x.example' is not https")]
+    [InlineData("federation|add|--node-id|x|--name|x|--endpoint|x.example|--cert|CERT", "is not an absolute URL")]
+    [InlineData("federation|add|--node-id||--name|x|--endpoint|https://x.example|--cert|CERT", "--node-id is empty")]
+    public async Task Bad_values_are_refused_while_parsing_before_the_embedded_server_starts(string command, string says)
+    {
+        // No --database: a check after parsing would start the embedded server in this home.
+        var home = Path.Combine(folder, "home");
+        var args = command.Replace("CERT", CertificateFile("bad-values"), StringComparison.Ordinal).Split('|');
+        var result = await CliRunner.RunAsync([.. args, "--data-dir", home]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(says, Assert.Single(result.ErrorLines));
+        Assert.EndsWith("(see 'sark --help')", result.ErrorLines[0]);
+        Assert.False(Directory.Exists(home), "the embedded server's home was created");
+    }
+
     [Fact]
     public async Task Add_list_show_disable_verify_and_enable_work_together()
     {

@@ -29,7 +29,49 @@ internal static class FederationCommand
         federation.Subcommands.Add(Disable());
         federation.Subcommands.Add(Verify());
         federation.Subcommands.Add(Rotate());
+        foreach (var command in federation.Subcommands)
+        {
+            command.Validators.Add(CheckValues);
+        }
+
         return federation;
+    }
+
+    // The library's own checks, run while the command line is parsed: a bad node id or endpoint is
+    // a usage error before the embedded server starts or a connection opens.
+    private static void CheckValues(System.CommandLine.Parsing.CommandResult result)
+    {
+        try
+        {
+            if (result.GetResult(NodeId) is not null && result.GetValue(NodeId) is { } nodeId)
+            {
+                FederationInput.NodeId(nodeId);
+            }
+
+            if (result.GetResult(NodeIdOption) is not null)
+            {
+                FederationInput.NodeId(result.GetValue(NodeIdOption), "--node-id");
+            }
+
+            if (result.GetResult(Name) is not null)
+            {
+                FederationInput.Name(result.GetValue(Name));
+            }
+
+            if (result.GetResult(Endpoint) is not null)
+            {
+                FederationInput.Endpoint(result.GetValue(Endpoint), result.GetValue(AllowHttp));
+            }
+
+            if (result.GetResult(Reason) is not null)
+            {
+                Sark.Data.Registry.RegistryValues.CheckStorableText(result.GetValue(Reason), "--reason", showValue: false);
+            }
+        }
+        catch (UsageException ex)
+        {
+            result.AddError(Output.CliWording.Render(ex.Text));
+        }
     }
 
     private static Command Add()

@@ -53,14 +53,16 @@ internal static class PageCursor
         }
 
         // A key holding NUL was never stored (PostgreSQL text cannot hold it): the cursor was forged.
-        if (values is null || values.Length != keyCount + 2 || values[0] != Version || values.Any(v => v is null || v.Contains('\0', StringComparison.Ordinal)))
+        var intact = values is { Length: >= 2 } && values[0] == Version && values.All(v => v is not null && !v.Contains('\0', StringComparison.Ordinal));
+        if (intact && values![1] != scope)
         {
-            throw new UsageException($"{optionName} '{Shorten(cursor)}' is not a cursor a page returned (it was changed or cut short); list again without a {optionName} to start from the first page");
+            // Checked before the key count: another listing's cursor has its own number of keys.
+            throw new UsageException($"{optionName} '{Shorten(cursor)}' belongs to another listing or other filters; pass it with the filters of the page that returned it, or start again without a {optionName}");
         }
 
-        if (values[1] != scope)
+        if (!intact || values!.Length != keyCount + 2)
         {
-            throw new UsageException($"{optionName} '{Shorten(cursor)}' belongs to another listing or other filters; pass it with the filters of the page that returned it, or start again without a {optionName}");
+            throw new UsageException($"{optionName} '{Shorten(cursor)}' is not a cursor a page returned (it was changed or cut short); list again without a {optionName} to start from the first page");
         }
 
         return values[2..];

@@ -51,7 +51,15 @@ public sealed class PageCursorTests
     public void A_cursor_with_another_number_of_keys_is_refused()
     {
         var cursor = PageCursor.Encode("s", "a", "b");
-        Assert.Throws<UsageException>(() => PageCursor.Decode(cursor, "s", 1));
+        Assert.Contains("is not a cursor a page returned", Assert.Throws<UsageException>(() => PageCursor.Decode(cursor, "s", 1)).Message);
+    }
+
+    [Fact]
+    public void Another_listings_cursor_is_named_as_such_whatever_its_number_of_keys()
+    {
+        // An audit page's cursor (two keys) given to a resource listing (one key).
+        var cursor = PageCursor.Encode("audit|type=", "2026-11-30T10:00:00Z", "id");
+        Assert.Contains("belongs to another listing", Assert.Throws<UsageException>(() => PageCursor.Decode(cursor, "resources|protocol=", 1)).Message);
     }
 
     // The checksum is not a secret: a forged cursor's key must still never reach PostgreSQL as

@@ -18,7 +18,7 @@ internal static class BenchAuditOperations
 
     public static readonly BenchOperation Append = new(
         "audit-append", "one audit event appended, its own transaction (AuditLog.AppendAsync)", BenchTarget.P99(2), false,
-        AuditRowsInsertSql(), [], (data, random) => [Event(data, random)],
+        AuditRows.InsertSql, [], (data, random) => [Event(data, random)],
         data => BenchOperations.Script(data, "\\set p random(1, {Principals})",
             "INSERT INTO audit_events (id, \"timestamp\", event_type, severity, user_email, tool_name, request_id, details, principal_org, " +
             "resource_protocol, capability_id, correlation_id, source_node, target_node) VALUES (gen_random_uuid(), now(), " +
@@ -30,7 +30,7 @@ internal static class BenchAuditOperations
 
     public static readonly BenchOperation BatchAppend = new(
         "audit-batch-append", $"{BatchSize:N0} audit events appended by one binary COPY (AuditLog.AppendBatchAsync)", BenchTarget.PerSecond(50_000), false,
-        $"COPY audit_events (…) FROM STDIN (FORMAT BINARY), {BatchSize:N0} rows", [],
+        AuditRows.CopySql, [],
         (data, random) => [Enumerable.Range(0, BatchSize).Select(_ => Event(data, random)).ToList()],
         PgbenchScript: null)
     {
@@ -48,9 +48,6 @@ internal static class BenchAuditOperations
     {
         StoreCall = (stores, values, cancellationToken) => stores.Audit.ByCorrelationAsync((string)values[0], cancellationToken),
     };
-
-    // What the single append sends; shown in reports, and for EXPLAIN there is none (a write).
-    private static string AuditRowsInsertSql() => "INSERT INTO audit_events (…23 columns…) VALUES ($1, …, $23)";
 
     // A tool call seen on this node for a request from another: the shape of most of the trail.
     private static AuditEvent Event(BenchDataset data, Random random)

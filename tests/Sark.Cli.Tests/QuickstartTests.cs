@@ -58,4 +58,34 @@ public sealed class QuickstartTests
         var status = await CliRunner.RunProcessAsync(environment, "db", "status", "--data-dir", home.Path);
         Assert.Equal(ExitCodes.Success, status.ExitCode);
     }
+
+    [Fact]
+    public async Task A_revoked_peer_gets_no_request_recorded_and_the_quickstart_still_succeeds()
+    {
+        await using var home = new TempHome();
+        var environment = new Dictionary<string, string?>();
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=revoked-peer", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var pem = Path.Combine(home.Path + "-cert.pem");
+        await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem());
+        try
+        {
+            Assert.Equal(ExitCodes.Success, (await CliRunner.RunProcessAsync(environment, "db", "migrate", "--data-dir", home.Path)).ExitCode);
+            Assert.Equal(ExitCodes.Success, (await CliRunner.RunProcessAsync(environment, "federation", "add", "--node-id", "quickstart-peer", "--name", "peer", "--endpoint", "https://peer.example.org", "--cert", pem, "--data-dir", home.Path)).ExitCode);
+            Assert.Equal(ExitCodes.Success, (await CliRunner.RunProcessAsync(environment, "federation", "disable", "quickstart-peer", "--data-dir", home.Path)).ExitCode);
+
+            var run = await CliRunner.RunProcessAsync(environment, "quickstart", "--data-dir", home.Path);
+
+            Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
+            Assert.Contains("quickstart-peer: its certificate verifies as revoked", run.Out);
+            Assert.Contains("quickstart-peer is disabled", run.Out);
+            var trace = await CliRunner.RunProcessAsync(environment, "audit", "query", "--correlation-id", "quickstart-request-1", "--json", "--data-dir", home.Path);
+            Assert.Empty(System.Text.Json.JsonDocument.Parse(trace.Out).RootElement.GetProperty("events").EnumerateArray());
+        }
+        finally
+        {
+            File.Delete(pem);
+        }
+    }
 }

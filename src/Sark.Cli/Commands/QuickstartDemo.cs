@@ -104,6 +104,13 @@ internal sealed class QuickstartDemo(ResourceStore registry, FederationRegistry 
     public async Task RecordCrossOrgRequestAsync(CancellationToken cancellationToken)
     {
         var trace = await audit.ByCorrelationAsync(CorrelationId, cancellationToken);
+        if (trace.Count == 0 && await federation.FindAsync(PeerNodeId, cancellationToken) is { Enabled: false })
+        {
+            // Someone revoked the peer since an earlier run: its requests are refused, as they should be.
+            output.Line($"audit  {PeerNodeId} is disabled ('sark federation enable {PeerNodeId}' trusts it again); no request recorded");
+            return;
+        }
+
         if (trace.Count == 0)
         {
             var allowance = await federation.ConsumeRequestAsync(PeerNodeId, cancellationToken);

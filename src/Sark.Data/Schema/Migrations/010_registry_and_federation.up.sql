@@ -208,6 +208,9 @@ CREATE TRIGGER trg_capabilities_count_truncate AFTER TRUNCATE ON capabilities
 SELECT sark_registry_recount();
 
 ALTER TABLE federation_nodes ADD COLUMN cert_fingerprint_sha256 varchar(64);
+-- The column was added just above and holds only NULLs, and federation_nodes is a list of peer
+-- organisations (tens of rows): validating the check scans nothing worth a NOT VALID step.
+-- squawk-ignore constraint-missing-not-valid
 ALTER TABLE federation_nodes ADD CONSTRAINT ck_federation_nodes_fingerprint_hex
     CHECK (cert_fingerprint_sha256 ~ '^[0-9a-f]{64}$');
 
@@ -245,6 +248,9 @@ END
 $$;
 
 -- One node per trust anchor; nodes without a fingerprint (an undecodable PEM from before 010) do not collide.
+-- federation_nodes holds tens of rows, so the build blocks its writes for a moment only; CONCURRENTLY
+-- cannot run inside this migration's transaction, which must see the backfill above.
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX ux_federation_nodes_fingerprint ON federation_nodes (cert_fingerprint_sha256);
 
 -- Requests accepted from a node per UTC hour. Rows older than a day are deleted by maintenance.

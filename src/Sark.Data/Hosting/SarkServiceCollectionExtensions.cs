@@ -7,6 +7,7 @@ using Npgsql;
 using Sark.Data;
 using Sark.Data.Audit;
 using Sark.Data.Connection;
+using Sark.Data.Costs;
 using Sark.Data.Federation;
 using Sark.Data.Hosting;
 using Sark.Data.Registry;
@@ -19,7 +20,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <see cref="NpgsqlDataSource"/> built from <see cref="SarkOptions"/> with the host's logging,
 /// the product's migrations, <see cref="MigrationRunner"/>, <see cref="SchemaVerifier"/>,
 /// <see cref="SarkHealthCheck"/> and the stores: <see cref="ResourceStore"/>,
-/// <see cref="FederationRegistry"/> and <see cref="AuditLog"/>. Calling it again adds settings, never a second data source.
+/// <see cref="FederationRegistry"/>, <see cref="CostLedger"/> and <see cref="AuditLog"/>. Calling it again adds settings, never a second data source.
 /// </summary>
 public static class SarkServiceCollectionExtensions
 {
@@ -83,6 +84,8 @@ public static class SarkServiceCollectionExtensions
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<ResourceStore>>()));
         services.TryAddSingleton(provider => new FederationRegistry(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<FederationRegistry>>(), provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => new CostLedger(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<CostLedger>>()));
         services.TryAddSingleton(provider => new AuditLog(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<TimeProvider>()));
         return services;

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Sark.Data.Connection;
+
+namespace Sark.Data.Costs;
+
+/// <summary>
+/// Cost attribution with budgets that cannot be overspent (SPEC §5): charges (a cost row and the
+/// principal's budget in one transaction), budgets with daily and monthly limits in a time zone,
+/// reservations (holds) with expiry, bulk ingestion, budget status. Every charge runs one database
+/// function that locks the principal's budget row, rolls its windows, checks and charges: concurrent
+/// charges can neither pass a limit nor lose an increment, and a retried charge id charges once.
+/// Windows follow the database clock. Input is checked before a connection opens.
+/// </summary>
+public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<CostLedger>? logger = null)
+{
+    /// <summary>How long a hold lasts when the request does not say.</summary>
+    public static readonly TimeSpan DefaultReservationTimeToLive = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long charge ids and finished reservations are kept by default (<see cref="PruneLedgerAsync"/>):
+    /// a retry after that is a new charge. Gateways retry within minutes; 30 days also covers a
+    /// replayed batch from a peer that was offline for weeks.
+    /// </summary>
+    public static readonly TimeSpan DefaultLedgerRetention = TimeSpan.FromDays(30);
+
+    private readonly NpgsqlDataSource dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+    private readonly ILogger logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private const string ChargeSql = """
+        SELECT outcome, replayed, cost_id, cost_timestamp, currency, daily_limit, monthly_limit,
+               daily_spent, monthly_spent, reserved, denied_limit, limit_amount, spent
+        FROM sark_charge($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        """;
+
+    /// <summary>
+    /// Writes the cost row and charges the principal's budget, or denies the charge when it would
+    /// pass the daily or monthly limit given what is spent and held (then nothing is written to
+    /// cost_tracking, a <c>cost_limit_exceeded</c> audit event is, and the result carries the
+    /// <see cref="ChargeResult.Denial"/>). A principal without a budget is charged without limit and
+    /// gets a budget row in the charge's currency. A retry with the same charge id returns the first
+    /// outcome and charges nothing more, even when retries race; the same id with another principal,
+    /// amount or currency is a <see cref="Errors.SarkErrorKind.Conflict"/>. A currency other than the
+    /// budget's is a usage error.
+    /// </summary>
+    public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default) =>
+        ChargeAtAsync(request, null, cancellationToken);
+
+    /// <summary>As <see cref="ChargeAsync(ChargeRequest, CancellationToken)"/> at <paramref name="at"/> instead of the database clock (tests).</summary>
+    internal async Task<ChargeResult> ChargeAtAsync(ChargeRequest request, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var chargeId = CostInput.Id(request.ChargeId, "charge id");
+        var principal = CostInput.Id(request.Principal, "principal");
+        var resource = CostInput.Id(request.Resource, "resource");
+        var capability = CostInput.Id(request.Capability, "capability");
+        var estimated = CostInput.Amount(request.EstimatedCost, "estimated cost");
+        var actual = CostInput.Amount(request.ActualCost, "actual cost");
+        var currency = CostInput.Currency(request.Currency);
+        var metadata = CostInput.Metadata(request.Metadata);
+        var amount = actual ?? estimated
+            ?? throw new Errors.UsageException($"charge '{chargeId}' has neither an actual nor an estimated cost; give at least one");
+
+        try
+        {
+            var statement = await PreparedQuery.OpenAsync(dataSource, ChargeSql, p =>
+            {
+                p.Add(Text(chargeId));
+                p.Add(Text(principal));
+                p.Add(Text(resource));
+                p.Add(Text(capability));
+                p.Add(Numeric(estimated));
+                p.Add(Numeric(actual));
+                p.Add(Text(currency));
+                p.Add(new NpgsqlParameter { Value = metadata, NpgsqlDbType = NpgsqlDbType.Jsonb });
+                p.Add(Instant(at));
+            }, cancellationToken).ConfigureAwait(false);
+            await using var statementDisposal = statement.ConfigureAwait(false);
+            var reader = await statement.Command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var budgetCurrency = reader.GetString(4).Trim();
+            var denial = reader.IsDBNull(10) ? null : new BudgetDenial(
+                principal, WindowOf(reader.GetString(10)), reader.GetDecimal(11), reader.GetDecimal(12), reader.GetDecimal(9), amount, budgetCurrency);
+            var result = new ChargeResult
+            {
+                ChargeId = chargeId,
+                Principal = principal,
+                Amount = amount,
+                Currency = budgetCurrency,
+                Replayed = reader.GetBoolean(1),
+                CostId = reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                CostTimestamp = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                Denial = denial,
+                DailyLimit = NullableDecimal(reader, 5),
+                MonthlyLimit = NullableDecimal(reader, 6),
+                DailySpent = reader.GetDecimal(7),
+                MonthlySpent = reader.GetDecimal(8),
+                Reserved = reader.GetDecimal(9),
+            };
+            if (denial is not null && !result.Replayed)
+            {
+                logger.Denied("charge", chargeId, amount, budgetCurrency, principal, denial.LimitName, denial.LimitAmount);
+            }
+
+            return result;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw CostErrors.Translate(ex, $"charging principal '{principal}' (charge '{chargeId}')", chargeId);
+        }
+    }
+
+    internal static BudgetWindowKind WindowOf(string limit) => limit == "daily" ? BudgetWindowKind.Daily : BudgetWindowKind.Monthly;
+
+    internal static NpgsqlParameter Text(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    internal static NpgsqlParameter Numeric(decimal? value) =>
+        new() { Value = value is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric };
+
+    internal static NpgsqlParameter Instant(DateTimeOffset? value) =>
+        new() { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    internal static decimal? NullableDecimal(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetDecimal(ordinal);
+}

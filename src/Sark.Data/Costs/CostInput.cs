@@ -99,8 +99,9 @@ internal static partial class CostInput
     /// <summary>Metadata as JSON object text; null or empty means {}.</summary>
     public static string Metadata(string? metadata) => FederationInput.Metadata(metadata);
 
-    /// <summary>An amount as the messages show it: at least 2 decimals, at most 6, invariant culture.</summary>
-    public static string Format(decimal value) => value.ToString("0.00####", CultureInfo.InvariantCulture);
+    /// <summary>An amount as messages show it: at least 2 decimals, invariant culture, never rounded.</summary>
+    public static string Format(decimal value) =>
+        value.ToString(decimal.Round(value, 6) == value ? "0.00####" : "0.00##########################", CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^[+-]?(\d+(\.\d*)?|\.\d+)$")]
     private static partial Regex PlainNumber();

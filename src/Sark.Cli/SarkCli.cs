@@ -31,6 +31,9 @@ public static partial class SarkCli
         }
 
         root.Subcommands.Add(FederationCommand.Build());
+        root.Subcommands.Add(BudgetCommand.Build());
+        root.Subcommands.Add(CostCommand.Build());
+        root.Subcommands.Add(ReservationCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         return root;
     }

@@ -45,7 +45,7 @@ public sealed class ChargeTests(MigratedDatabase fixture) : IClassFixture<Migrat
         var principal = await Assert.ThrowsAsync<SarkException>(() => Ledger.ChargeAsync(Charge("second", 1m, "shared-id")));
 
         Assert.Equal(SarkErrorKind.Conflict, amount.Kind);
-        Assert.Equal("charge id 'shared-id' was already used for another charge (principal 'first', estimated none, actual 1.000000, USD); use a new id for a new charge", amount.Message);
+        Assert.Equal("charge id 'shared-id' was already used for another charge (principal 'first', estimated none, actual 1, USD); use a new id for a new charge", amount.Message);
         Assert.Equal(SarkErrorKind.Conflict, principal.Kind);
         Assert.Equal(1, await CostRowsAsync(fixture.Database, "first"));
         Assert.Equal(0, await CostRowsAsync(fixture.Database, "second"));

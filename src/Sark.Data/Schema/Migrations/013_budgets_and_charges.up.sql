@@ -177,7 +177,7 @@ BEGIN
                   OR prior.estimated_cost IS DISTINCT FROM p_estimated OR prior.actual_cost IS DISTINCT FROM p_actual) THEN
         RAISE EXCEPTION USING ERRCODE = 'SK002', MESSAGE = format(
             'charge id ''%s'' was already used for another charge (principal ''%s'', estimated %s, actual %s, %s); use a new id for a new charge',
-            p_charge_id, prior.principal_id, coalesce(prior.estimated_cost::text, 'none'), coalesce(prior.actual_cost::text, 'none'), prior.currency);
+            p_charge_id, prior.principal_id, coalesce(trim_scale(prior.estimated_cost)::text, 'none'), coalesce(trim_scale(prior.actual_cost)::text, 'none'), prior.currency);
     END IF;
     IF b.currency <> p_currency THEN
         RAISE EXCEPTION USING ERRCODE = 'SK001', MESSAGE = format(
@@ -259,7 +259,7 @@ BEGIN
            OR prior.resource_id <> p_resource OR prior.capability_id <> p_capability THEN
             RAISE EXCEPTION USING ERRCODE = 'SK002', MESSAGE = format(
                 'reservation id ''%s'' was already used for another hold (principal ''%s'', estimate %s %s); use a new id for a new reservation',
-                p_reservation_id, prior.principal_id, prior.estimate, prior.currency);
+                p_reservation_id, prior.principal_id, trim_scale(prior.estimate), prior.currency);
         END IF;
         replayed := true;
         state := prior.state;
@@ -327,7 +327,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'SK004', MESSAGE = format(
             'reservation ''%s'' was already %s at %s%s; a hold is settled or released once',
             p_reservation_id, r.state, to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-            CASE WHEN r.state = 'settled' THEN format(' (actual %s %s)', r.actual_cost, r.currency) ELSE '' END);
+            CASE WHEN r.state = 'settled' THEN format(' (actual %s %s)', trim_scale(r.actual_cost), r.currency) ELSE '' END);
     ELSIF r.state = 'denied' THEN
         RAISE EXCEPTION USING ERRCODE = 'SK004', MESSAGE = format(
             'reservation ''%s'' was denied (over its %s limit); there is no hold to %s',

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using Sark.Data.Costs;
+using Sark.Data.Errors;
+
+namespace Sark.Cli.Commands;
+
+/// <summary>The options, checks and renderings shared by <c>sark budget</c>, <c>sark cost record</c> and <c>sark reservation</c>.</summary>
+internal static class CostView
+{
+    public static string Amount(decimal value) => CostInput.Format(value);
+
+    public static string Amount(decimal? value) => value is { } amount ? CostInput.Format(amount) : "none";
+
+    public static string Time(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>An amount option, checked while parsing: NaN, Infinity, exponents and garbage are refused naming the text.</summary>
+    public static Option<decimal?> AmountOption(string name, string description, bool required = false) =>
+        new Option<decimal?>(name) { Description = description, Required = required }.CheckedBy(text => CostInput.ParseAmount(text, name));
+
+    /// <summary>An identifier option (principal, resource, ...), checked while parsing.</summary>
+    public static Option<string> IdOption(string name, string description, bool required = true) =>
+        new Option<string>(name) { Description = description, Required = required }.CheckedBy(text => CostInput.Id(text, name));
+
+    public static Option<string> CurrencyOption(string description) =>
+        new Option<string>("--currency") { Description = description, DefaultValueFactory = _ => "USD" }.CheckedBy(text => CostInput.Currency(text, "--currency"));
+
+    public static Option<string?> MetadataOption() =>
+        new Option<string?>("--metadata") { Description = "Metadata of the cost row, a JSON object such as '{\"model\":\"gpt-4o\"}'" }
+            .CheckedBy(CostInput.Metadata);
+
+    /// <summary>An identifier argument, checked while parsing.</summary>
+    public static Argument<string> IdArgument(string name, string description, string what)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result =>
+        {
+            try
+            {
+                CostInput.Id(result.GetValueOrDefault<string>(), what);
+            }
+            catch (UsageException ex)
+            {
+                result.AddError(Output.CliWording.Render(ex.Text));
+            }
+        });
+        return argument;
+    }
+
+    public static object Json(BudgetDenial denial) => new
+    {
+        limit = denial.LimitName,
+        limit_amount = denial.LimitAmount,
+        spent = denial.Spent,
+        reserved = denial.Reserved,
+        remaining = denial.Remaining,
+        requested = denial.Requested,
+        currency = denial.Currency,
+    };
+
+    public static object Json(BudgetWindow window) => new
+    {
+        start = window.Start,
+        end = window.End,
+        limit = window.Limit,
+        spent = window.Spent,
+        reserved = window.Reserved,
+        remaining = window.Remaining,
+        percent = window.Percent,
+    };
+
+    public static object Json(BudgetStatus status) => new
+    {
+        principal = status.Principal,
+        currency = status.Currency,
+        time_zone = status.TimeZone,
+        daily = Json(status.Daily),
+        monthly = Json(status.Monthly),
+        updated_at = status.UpdatedAt,
+    };
+
+    /// <summary>"4.00 of 10.00 USD" or "4.00 USD (no limit)".</summary>
+    public static string Use(decimal spent, decimal? limit, string currency) =>
+        limit is { } l ? $"{Amount(spent)} of {Amount(l)} {currency}" : $"{Amount(spent)} {currency} (no limit)";
+
+    public static void WriteStatus(CliContext context, BudgetStatus status)
+    {
+        if (context.Json)
+        {
+            context.Output.WriteJson(Json(status));
+            return;
+        }
+
+        context.Output.Line($"budget of principal '{status.Principal}' in {status.Currency}, time zone {status.TimeZone}");
+        context.Output.Table(
+            ["Window", "Limit", "Spent", "Reserved", "Remaining", "Percent", "Resets at (UTC)"],
+            [WindowRow("daily", status.Daily), WindowRow("monthly", status.Monthly)]);
+    }
+
+    private static IReadOnlyList<string> WindowRow(string name, BudgetWindow window) =>
+    [
+        name,
+        Amount(window.Limit),
+        Amount(window.Spent),
+        Amount(window.Reserved),
+        window.Remaining is { } remaining ? Amount(remaining) : "-",
+        window.Percent is { } percent ? $"{percent.ToString("0.00", CultureInfo.InvariantCulture)} %" : "-",
+        Time(window.End),
+    ];
+}

@@ -48,7 +48,7 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
         ChargeAtAsync(request, null, cancellationToken);
 
     /// <summary>As <see cref="ChargeAsync(ChargeRequest, CancellationToken)"/> at <paramref name="at"/> instead of the database clock (tests).</summary>
-    internal async Task<ChargeResult> ChargeAtAsync(ChargeRequest request, DateTimeOffset? at, CancellationToken cancellationToken)
+    internal Task<ChargeResult> ChargeAtAsync(ChargeRequest request, DateTimeOffset? at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var chargeId = CostInput.Id(request.ChargeId, "charge id");
@@ -61,55 +61,115 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
         var metadata = CostInput.Metadata(request.Metadata);
         var amount = actual ?? estimated
             ?? throw new Errors.UsageException($"charge '{chargeId}' has neither an actual nor an estimated cost; give at least one");
+        var call = new ChargeCall(chargeId, principal, resource, capability, estimated, actual, amount, currency, metadata, at, cancellationToken);
+        return LazyInitializer.EnsureInitialized(ref combiner, () => new ChargeCombiner(RunChargesAsync)).ChargeAsync(call);
+    }
 
-        try
+    private ChargeCombiner? combiner;
+
+    // A lone charge runs on its own (prepared, autocommit); charges that queued up together share
+    // one transaction, and fall back to one each when that transaction fails.
+    private async Task RunChargesAsync(IReadOnlyList<ChargeCall> batch)
+    {
+        if (batch.Count > 1)
         {
-            var statement = await PreparedQuery.OpenAsync(dataSource, ChargeSql, p =>
+            try
             {
-                p.Add(Text(chargeId));
-                p.Add(Text(principal));
-                p.Add(Text(resource));
-                p.Add(Text(capability));
-                p.Add(Numeric(estimated));
-                p.Add(Numeric(actual));
-                p.Add(Text(currency));
-                p.Add(new NpgsqlParameter { Value = metadata, NpgsqlDbType = NpgsqlDbType.Jsonb });
-                p.Add(Instant(at));
-            }, cancellationToken).ConfigureAwait(false);
-            await using var statementDisposal = statement.ConfigureAwait(false);
-            var reader = await statement.Command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerDisposal = reader.ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var budgetCurrency = reader.GetString(4).Trim();
-            var denial = reader.IsDBNull(10) ? null : new BudgetDenial(
-                principal, WindowOf(reader.GetString(10)), reader.GetDecimal(11), reader.GetDecimal(12), reader.GetDecimal(9), amount, budgetCurrency);
-            var result = new ChargeResult
-            {
-                ChargeId = chargeId,
-                Principal = principal,
-                Amount = amount,
-                Currency = budgetCurrency,
-                Replayed = reader.GetBoolean(1),
-                CostId = reader.IsDBNull(2) ? null : reader.GetInt64(2),
-                CostTimestamp = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
-                Denial = denial,
-                DailyLimit = NullableDecimal(reader, 5),
-                MonthlyLimit = NullableDecimal(reader, 6),
-                DailySpent = reader.GetDecimal(7),
-                MonthlySpent = reader.GetDecimal(8),
-                Reserved = reader.GetDecimal(9),
-            };
-            if (denial is not null && !result.Replayed)
-            {
-                logger.Denied("charge", chargeId, amount, budgetCurrency, principal, denial.LimitName, denial.LimitAmount);
+                var results = await ChargeTogetherAsync(batch).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Outcome.TrySetResult(results[i]);
+                }
+
+                return;
             }
+            catch (NpgsqlException)
+            {
+                // One of them raised: nothing of the batch stayed. Each runs alone below.
+            }
+        }
 
-            return result;
-        }
-        catch (NpgsqlException ex)
+        foreach (var call in batch)
         {
-            throw CostErrors.Translate(ex, $"charging principal '{principal}' (charge '{chargeId}')", chargeId);
+            try
+            {
+                call.Outcome.TrySetResult(await ChargeAloneAsync(call).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                call.Outcome.TrySetException(ex is NpgsqlException npgsql
+                    ? CostErrors.Translate(npgsql, $"charging principal '{call.Principal}' (charge '{call.ChargeId}')", call.ChargeId)
+                    : ex);
+            }
         }
+    }
+
+    private async Task<ChargeResult> ChargeAloneAsync(ChargeCall call)
+    {
+        var statement = await PreparedQuery.OpenAsync(dataSource, ChargeSql, call.Bind, call.CancellationToken).ConfigureAwait(false);
+        await using var statementDisposal = statement.ConfigureAwait(false);
+        var reader = await statement.Command.ExecuteReaderAsync(call.CancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        await reader.ReadAsync(call.CancellationToken).ConfigureAwait(false);
+        return ReadCharge(reader, call);
+    }
+
+    private async Task<List<ChargeResult>> ChargeTogetherAsync(IReadOnlyList<ChargeCall> batch)
+    {
+        // Not cancellable by one caller: the batch is everyone's.
+        var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var commands = new NpgsqlBatch(connection);
+        await using var commandsDisposal = commands.ConfigureAwait(false);
+        foreach (var call in batch)
+        {
+            var command = new NpgsqlBatchCommand(ChargeSql);
+            call.Bind(command.Parameters);
+            commands.BatchCommands.Add(command);
+        }
+
+        // One implicit transaction (a batch ends with one Sync): one commit, one WAL flush.
+        await commands.PrepareAsync().ConfigureAwait(false);
+        var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        var results = new List<ChargeResult>(batch.Count);
+        foreach (var call in batch)
+        {
+            await reader.ReadAsync().ConfigureAwait(false);
+            results.Add(ReadCharge(reader, call));
+            await reader.NextResultAsync().ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private ChargeResult ReadCharge(NpgsqlDataReader reader, ChargeCall call)
+    {
+        var budgetCurrency = reader.GetString(4).Trim();
+        var denial = reader.IsDBNull(10) ? null : new BudgetDenial(
+            call.Principal, WindowOf(reader.GetString(10)), reader.GetDecimal(11), reader.GetDecimal(12), reader.GetDecimal(9), call.Amount, budgetCurrency);
+        var result = new ChargeResult
+        {
+            ChargeId = call.ChargeId,
+            Principal = call.Principal,
+            Amount = call.Amount,
+            Currency = budgetCurrency,
+            Replayed = reader.GetBoolean(1),
+            CostId = reader.IsDBNull(2) ? null : reader.GetInt64(2),
+            CostTimestamp = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+            Denial = denial,
+            DailyLimit = NullableDecimal(reader, 5),
+            MonthlyLimit = NullableDecimal(reader, 6),
+            DailySpent = reader.GetDecimal(7),
+            MonthlySpent = reader.GetDecimal(8),
+            Reserved = reader.GetDecimal(9),
+        };
+        if (denial is not null && !result.Replayed)
+        {
+            logger.Denied("charge", call.ChargeId, call.Amount, budgetCurrency, call.Principal, denial.LimitName, denial.LimitAmount);
+        }
+
+        return result;
     }
 
     internal static BudgetWindowKind WindowOf(string limit) => limit == "daily" ? BudgetWindowKind.Daily : BudgetWindowKind.Monthly;

@@ -141,16 +141,22 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The cost_limit_exceeded audit event of a denied charge or hold. The principal goes where the
--- audit query looks for it: user_id when it is a UUID, user_email otherwise.
+-- audit query looks for it: user_id when it is a UUID, user_email otherwise. PL/pgSQL, so the enum
+-- labels are resolved when it runs: 007 adds 'cost_limit_exceeded' in the transaction that may run
+-- this migration too, where the new label cannot be used yet. Severity is the column's default
+-- (low): a v1 database built by the ORM spells its labels in capitals.
 CREATE FUNCTION sark_audit_denial(
     p_principal text, p_capability text, p_estimated numeric, p_actual numeric, p_details jsonb)
 RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO audit_events (id, event_type, severity, user_id, user_email, capability_id, estimated_cost, actual_cost, details)
-    VALUES (gen_random_uuid(), 'cost_limit_exceeded', 'medium',
-            CASE WHEN p_principal ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN p_principal::uuid END,
-            CASE WHEN p_principal !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN p_principal END,
-            p_capability, p_estimated, p_actual, p_details)
+LANGUAGE plpgsql AS $$
+DECLARE
+    is_uuid boolean := p_principal ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+BEGIN
+    INSERT INTO audit_events (id, event_type, user_id, user_email, capability_id, estimated_cost, actual_cost, details)
+    VALUES (gen_random_uuid(), 'cost_limit_exceeded',
+            CASE WHEN is_uuid THEN p_principal::uuid END, CASE WHEN NOT is_uuid THEN p_principal END,
+            p_capability, p_estimated, p_actual, p_details);
+END
 $$;
 
 -- A charge: the cost row and the budget's spend, or a denial (ledger row and audit event, no cost

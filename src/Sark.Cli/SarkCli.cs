@@ -32,6 +32,9 @@ public static partial class SarkCli
 
         root.Subcommands.Add(FederationCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+
+        // Temporary parent until the budgets branch's `cost` command (sark cost record) takes the subcommand.
+        root.Subcommands.Add(new Command("cost", "Cost attribution: summaries by principal, resource, capability or protocol") { GlobalOptions.Json, CostSummaryCommand.Build() });
         return root;
     }
 

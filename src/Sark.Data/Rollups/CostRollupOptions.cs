@@ -58,7 +58,7 @@ public sealed record CostRollupOptions
 
         if (RecomputeFrom is { } from && from != DateTimeOffset.MinValue && (from.Year < 1970 || from > DateTimeOffset.UtcNow.AddDays(1)))
         {
-            throw new UsageException($"recompute from {from:yyyy-MM-ddTHH:mm:ssK} is out of range; expected a time since 1970 and not in the future, or DateTimeOffset.MinValue for the whole history");
+            throw new UsageException($"recompute from {CostSummaryInput.Show(from)} is out of range; expected a time since 1970 and not in the future, or DateTimeOffset.MinValue for the whole history");
         }
     }
 

@@ -65,4 +65,7 @@ public enum CostSummaryOrigin
 }
 
 /// <summary>A part [From, To) of a summary's period and where it was read from.</summary>
+/// <param name="From">Start of the part, inclusive.</param>
+/// <param name="To">End of the part, exclusive.</param>
+/// <param name="Origin">The table it was read from.</param>
 public sealed record CostSummarySource(DateTimeOffset From, DateTimeOffset To, CostSummaryOrigin Origin);

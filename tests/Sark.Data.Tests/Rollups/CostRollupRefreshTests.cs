@@ -52,6 +52,17 @@ public sealed class CostRollupRefreshTests(MigratedDatabase fixture) : IClassFix
         var rebuilt = await Rollups.RefreshAsync(new CostRollupOptions { RecomputeFrom = old });
         Assert.Equal(CostRollups.FloorDay(old), rebuilt.RecomputedFrom);
         Assert.Equal(0, await CostRows.RollupMismatchesAsync(database, rebuilt.ExactThrough!.Value));
+
+        // The operator's way (runbook.md): lower exact_through to the day touched.
+        await CostRows.InsertAsync(database, old.AddHours(1), "p-restored", "r-backfill", "c-backfill", 2m, null);
+        await Rollups.RefreshAsync();
+        await database.ExecuteAsync("DELETE FROM cost_tracking WHERE principal_id = 'p-restored'");
+        await Rollups.RefreshAsync();
+        Assert.NotEqual(0, await CostRows.RollupMismatchesAsync(database, rebuilt.ExactThrough!.Value));
+        await database.ExecuteAsync($"UPDATE cost_rollup_state SET exact_through = '{CostRollups.FloorDay(old).UtcDateTime:O}'");
+        var recomputed = await Rollups.RefreshAsync();
+        Assert.Equal(CostRollups.FloorDay(old), recomputed.RecomputedFrom);
+        Assert.Equal(0, await CostRows.RollupMismatchesAsync(database, recomputed.ExactThrough!.Value));
     }
 
     [Fact]

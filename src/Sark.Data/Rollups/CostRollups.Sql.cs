@@ -36,21 +36,26 @@ public sealed partial class CostRollups
 
     private const string DeleteDailySql = "DELETE FROM cost_rollup_daily WHERE bucket >= $1 AND bucket < $2";
 
-    // cost and protocol as mv_daily_cost_summary defines them. The bounds prune partitions.
+    // cost and protocol as mv_daily_cost_summary defines them. The bounds prune partitions. The
+    // resource is joined after grouping (protocol depends on the resource alone): one lookup per
+    // bucket instead of one per cost row.
     private const string InsertHourlySql = """
         WITH written AS (
             INSERT INTO cost_rollup_hourly
                 (bucket, principal_id, resource_id, capability_id, protocol, currency,
                  invocation_count, costed_count, total_cost, min_cost, max_cost)
-            SELECT date_trunc('hour', ct."timestamp", 'UTC'), ct.principal_id, ct.resource_id, ct.capability_id,
-                   coalesce(r.protocol, 'unknown'), ct.currency,
-                   count(*), count(coalesce(ct.actual_cost, ct.estimated_cost)),
-                   coalesce(sum(coalesce(ct.actual_cost, ct.estimated_cost)), 0),
-                   min(coalesce(ct.actual_cost, ct.estimated_cost)), max(coalesce(ct.actual_cost, ct.estimated_cost))
-            FROM cost_tracking AS ct
-            LEFT JOIN resources AS r ON r.id = ct.resource_id
-            WHERE ct."timestamp" >= $1 AND ct."timestamp" < $2
-            GROUP BY 1, 2, 3, 4, 5, 6
+            SELECT b.bucket, b.principal_id, b.resource_id, b.capability_id, coalesce(r.protocol, 'unknown'), b.currency,
+                   b.invocation_count, b.costed_count, b.total_cost, b.min_cost, b.max_cost
+            FROM (
+                SELECT date_trunc('hour', ct."timestamp", 'UTC') AS bucket, ct.principal_id, ct.resource_id, ct.capability_id, ct.currency,
+                       count(*) AS invocation_count, count(coalesce(ct.actual_cost, ct.estimated_cost)) AS costed_count,
+                       coalesce(sum(coalesce(ct.actual_cost, ct.estimated_cost)), 0) AS total_cost,
+                       min(coalesce(ct.actual_cost, ct.estimated_cost)) AS min_cost, max(coalesce(ct.actual_cost, ct.estimated_cost)) AS max_cost
+                FROM cost_tracking AS ct
+                WHERE ct."timestamp" >= $1 AND ct."timestamp" < $2
+                GROUP BY 1, 2, 3, 4, 5
+            ) AS b
+            LEFT JOIN resources AS r ON r.id = b.resource_id
             RETURNING invocation_count
         )
         SELECT count(*), coalesce(sum(invocation_count), 0)::bigint FROM written

@@ -18,8 +18,9 @@ internal static class CostCommand
 
     public static Command Build()
     {
-        var cost = new Command("cost", "Cost attribution: record a charge") { GlobalOptions.Json };
+        var cost = new Command("cost", "Cost attribution: record a charge, summarize costs by principal, resource, capability or protocol") { GlobalOptions.Json };
         cost.Subcommands.Add(Record());
+        cost.Subcommands.Add(CostSummaryCommand.Build());
         return cost;
     }
 

@@ -11,6 +11,7 @@ using Sark.Data.Costs;
 using Sark.Data.Federation;
 using Sark.Data.Hosting;
 using Sark.Data.Registry;
+using Sark.Data.Rollups;
 using Sark.Data.Schema;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <see cref="NpgsqlDataSource"/> built from <see cref="SarkOptions"/> with the host's logging,
 /// the product's migrations, <see cref="MigrationRunner"/>, <see cref="SchemaVerifier"/>,
 /// <see cref="SarkHealthCheck"/> and the stores: <see cref="ResourceStore"/>,
-/// <see cref="FederationRegistry"/>, <see cref="CostLedger"/> and <see cref="AuditLog"/>. Calling it again adds settings, never a second data source.
+/// <see cref="FederationRegistry"/>, <see cref="CostLedger"/>, <see cref="AuditLog"/>, <see cref="CostRollups"/> and <see cref="CostSummaries"/>. Calling it again adds settings, never a second data source.
 /// </summary>
 public static class SarkServiceCollectionExtensions
 {
@@ -88,6 +89,9 @@ public static class SarkServiceCollectionExtensions
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<CostLedger>>()));
         services.TryAddSingleton(provider => new AuditLog(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => new CostRollups(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ILogger<CostRollups>>()));
+        services.TryAddSingleton(provider => new CostSummaries(provider.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }
 }

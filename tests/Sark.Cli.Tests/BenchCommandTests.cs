@@ -13,7 +13,7 @@ namespace Sark.Cli.Tests;
 public sealed class BenchCommandTests
 {
     // Far above anything a loaded machine takes, so only the impossible-target test can miss one.
-    private static readonly string GenerousTargets = WriteTargets("""{"resource-by-id": 60000, "cost-insert": 60000, "federation-lookup": 60000, "metadata-containment": 60000, "audit-append": 60000, "audit-correlation": 60000, "audit-batch-append": 1}""");
+    private static readonly string GenerousTargets = WriteTargets("""{"resource-by-id": 60000, "cost-charge": 60000, "federation-lookup": 60000, "metadata-containment": 60000, "audit-append": 60000, "audit-correlation": 60000, "audit-batch-append": 1}""");
 
     private static Task<CliResult> Bench(TestDatabase database, params string[] args) =>
         CliRunner.RunAsync(["bench", .. args, "--database", database.Url]);
@@ -24,14 +24,14 @@ public sealed class BenchCommandTests
         await using var database = await TestDatabase.CreateMigratedAsync();
         var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
 
-        var result = await Bench(database, "--scale", "20", "--duration", "1s", "--only", "resource-by-id", "cost-insert", "--targets", GenerousTargets, "--json", report);
+        var result = await Bench(database, "--scale", "20", "--duration", "1s", "--only", "resource-by-id", "cost-charge", "--targets", GenerousTargets, "--json", report);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("| Operation | Clients | Samples | Min ms | p50 ms | p95 ms | p99 ms | Max ms | Mean ms | Ops/s | Target | Result | pgbench p50 ms |", lines[0]);
         Assert.StartsWith("| --- | --: |", lines[1]);
         Assert.StartsWith("| resource-by-id | 1 | ", lines[2]);
-        Assert.StartsWith("| cost-insert | 1 | ", lines[3]);
+        Assert.StartsWith("| cost-charge | 1 | ", lines[3]);
         Assert.Contains("| p99 < 60000 | pass |", lines[2]);
         Assert.Contains("| p95 < 60000 | pass |", lines[3]);
         Assert.Contains("2 of 2 targets met", result.Out);
@@ -50,7 +50,7 @@ public sealed class BenchCommandTests
         Assert.Matches("^(on|off)$", environment.GetProperty("postgres_settings").GetProperty("fsync").GetString());
         Assert.False(string.IsNullOrEmpty(environment.GetProperty("sark_version").GetString()));
         var operations = root.GetProperty("operations").EnumerateArray().ToList();
-        Assert.Equal(["resource-by-id", "cost-insert"], operations.Select(o => o.GetProperty("name").GetString()));
+        Assert.Equal(["resource-by-id", "cost-charge"], operations.Select(o => o.GetProperty("name").GetString()));
         foreach (var operation in operations)
         {
             var samples = operation.GetProperty("samples").GetInt64();
@@ -150,7 +150,7 @@ public sealed class BenchCommandTests
         await database.ExecuteAsync(change);
         var before = await database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking");
 
-        var result = await Bench(database, "--scale", "10", "--duration", "1s", "--only", "cost-insert");
+        var result = await Bench(database, "--scale", "10", "--duration", "1s", "--only", "cost-charge");
 
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
         Assert.Equal("", result.Out);
@@ -198,7 +198,7 @@ public sealed class BenchCommandTests
     {
         await using var database = await TestDatabase.CreateMigratedAsync();
         var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
-        var result = await Bench(database, "--scale", "10", "--duration", "1s", "--concurrency", "3", "--only", "resource-by-id", "cost-insert", "--targets", GenerousTargets, "--json", report);
+        var result = await Bench(database, "--scale", "10", "--duration", "1s", "--concurrency", "3", "--only", "resource-by-id", "cost-charge", "--targets", GenerousTargets, "--json", report);
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(report)))
         {

@@ -21,6 +21,9 @@ internal static class BenchCleanup
     private static readonly (string Table, string Sql)[] Deletes =
     [
         ("cost rows", "DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)"),
+        ("charge ids", "DELETE FROM cost_charges WHERE starts_with(principal_id, $1)"),
+        ("reservations", "DELETE FROM budget_reservations WHERE starts_with(principal_id, $1)"),
+        ("budgets", "DELETE FROM principal_budgets WHERE starts_with(principal_id, $1)"),
         ("capabilities", "DELETE FROM capabilities WHERE starts_with(id, $1)"),
         ("resources", "DELETE FROM resources WHERE starts_with(id, $1)"),
         ("federation nodes", "DELETE FROM federation_nodes WHERE starts_with(node_id, $1)"),
@@ -73,7 +76,7 @@ internal static class BenchCleanup
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new BenchCleanupResult(dataset, removed[2], removed[1], removed[3], removed[0], removed[4]);
+        return new BenchCleanupResult(dataset, removed[5], removed[4], removed[6], removed[0], removed[7]);
     }
 
     private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction transaction, string prefix)

@@ -37,6 +37,15 @@ internal sealed record BenchOperation(
     /// <summary>Rows or events one call handles: 1, or a batch's size (throughput targets count these).</summary>
     public int UnitsPerCall { get; init; } = 1;
 
+    /// <summary>Clients calling at once whatever <c>--concurrency</c> says; null: <c>--concurrency</c> for a read, 1 for a write.</summary>
+    public int? Clients { get; init; }
+
+    /// <summary>Runs once before the operation is measured: the rows its calls need (a budget to charge).</summary>
+    public Func<BenchStores, BenchDataset, CancellationToken, Task>? Prepare { get; init; }
+
+    /// <summary>Checks the database after the measured calls (exact totals); a failed check fails the operation.</summary>
+    public Func<NpgsqlConnection, BenchDataset, CancellationToken, Task<BenchCheck>>? Check { get; init; }
+
     /// <summary>A command for this operation on <paramref name="connection"/>, its parameters typed and unset.</summary>
     public NpgsqlCommand CreateCommand(NpgsqlConnection connection)
     {
@@ -115,23 +124,6 @@ internal static class BenchOperations
         StoreCall = (stores, values, cancellationToken) => stores.Registry.SearchByMetadataAsync((string)values[0], 100, cancellationToken: cancellationToken),
     };
 
-    public static readonly BenchOperation CostInsert = new(
-        "cost-insert", "one cost row written (its own transaction)", BenchTarget.P95(3), false,
-        "INSERT INTO cost_tracking (principal_id, resource_id, capability_id, estimated_cost, actual_cost, metadata) VALUES ($1, $2, $3, $4, $5, $6)",
-        [NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Numeric, NpgsqlDbType.Numeric, NpgsqlDbType.Jsonb],
-        (data, random) =>
-        {
-            var resource = random.Next(1, data.Resources + 1);
-            return
-            [
-                data.WrittenPrincipalPrefix + random.Next(1, data.Principals + 1).ToString(CultureInfo.InvariantCulture),
-                data.ResourceId(resource), data.CapabilityId(resource, random.Next(1, BenchDataset.CapabilitiesPerResource + 1)),
-                0.0012m, 0.0013m, """{"model": "bench"}""",
-            ];
-        },
-        data => Script(data, "\\set p random(1, {Principals})\n\\set n random(1, {Resources})\n\\set j random(1, 10)",
-            "INSERT INTO cost_tracking (principal_id, resource_id, capability_id, estimated_cost, actual_cost, metadata) VALUES ('{Prefix}w-' || :p::text, '{Prefix}r-' || :n::text, '{Prefix}c-' || :n::text || '-' || :j::text, 0.0012, 0.0013, '{\"model\": \"bench\"}');"));
-
     public static readonly BenchOperation FederationLookup = new(
         "federation-lookup", "one federation node by its node_id (FederationRegistry.FindAsync)", BenchTarget.P99(1), true,
         FederationRegistry.FindSql, [NpgsqlDbType.Varchar],
@@ -143,7 +135,8 @@ internal static class BenchOperations
 
     public static readonly IReadOnlyList<BenchOperation> All =
     [
-        ResourceById, CapabilitiesOfResource, ProtocolAggregation, HighSensitivitySearch, MetadataContainment, CostInsert, FederationLookup,
+        ResourceById, CapabilitiesOfResource, ProtocolAggregation, HighSensitivitySearch, MetadataContainment, FederationLookup,
+        BenchCostOperations.Charge, BenchCostOperations.ChargeConcurrent, BenchCostOperations.Ingest,
         BenchAuditOperations.Append, BenchAuditOperations.BatchAppend, BenchAuditOperations.Correlation,
     ];
 

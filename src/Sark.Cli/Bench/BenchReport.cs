@@ -7,8 +7,11 @@ namespace Sark.Cli.Bench;
 /// <summary>One operation's figures: ours, the target, and pgbench's on the same statement.</summary>
 internal sealed record OperationResult(BenchOperation Operation, int Clients, LatencySummary Ours, BenchTarget Target, PgbenchResult? Floor, IReadOnlyList<string> Indexes)
 {
-    /// <summary>Latency targets are strict ("under 5 ms"): a figure equal to the target misses it.</summary>
-    public bool Passed => Target.IsMet(Ours);
+    /// <summary>The check of the database after the calls (exact totals), for an operation that has one.</summary>
+    public BenchCheck? Check { get; init; }
+
+    /// <summary>Latency targets are strict ("under 5 ms"): a figure equal to the target misses it. A failed check fails too.</summary>
+    public bool Passed => Target.IsMet(Ours) && Check is not { Passed: false };
 
     /// <summary>Ours over pgbench's p50: 1.0 is as fast as pgbench, above it slower.</summary>
     public double? P50Ratio => Floor is { Failure: null } floor ? Ours.P50Ms / floor.P50Ms : null;
@@ -71,6 +74,11 @@ internal static class BenchReport
             yield return Invariant($"{result.Operation.Name}: {Number(result.Ours.UnitsPerSecond)} rows a second ({Number(result.Operation.UnitsPerCall)} a call).");
         }
 
+        foreach (var result in run.Results.Where(r => r.Check is not null))
+        {
+            yield return $"{result.Operation.Name}: totals {(result.Check!.Passed ? "exact" : "WRONG")}: {result.Check.Text}.";
+        }
+
         foreach (var result in run.Results.Where(r => r.Floor is { Failure: not null }))
         {
             yield return $"{result.Operation.Name}: no pgbench figures ({result.Floor!.Failure}).";
@@ -127,6 +135,7 @@ internal static class BenchReport
             units_per_second = r.Ours.UnitsPerSecond,
             passed = r.Passed,
             indexes_used = r.Indexes,
+            check = r.Check is null ? null : new { passed = r.Check.Passed, text = r.Check.Text },
             pgbench = r.Floor is null ? null : new
             {
                 p50_ms = r.Floor.Failure is null ? r.Floor.P50Ms : (double?)null,

@@ -48,10 +48,18 @@ internal static partial class BenchSession
         var results = new List<OperationResult>();
         foreach (var operation in settings.Operations)
         {
-            var clients = operation.IsRead ? settings.Concurrency : 1;
+            var clients = operation.Clients ?? (operation.IsRead ? settings.Concurrency : 1);
             progress($"measuring {operation.Name}: {clients} client(s) for {settings.Seconds} s{(pgbench is null ? "" : ", then pgbench for as long")}");
             IReadOnlyList<string> indexes = operation.IsRead ? await IndexesUsedAsync(control, operation, dataset, cancellationToken) : [];
+            if (operation.Prepare is { } prepare)
+            {
+                await prepare(sampler.Stores, dataset, cancellationToken);
+            }
+
             var ours = await sampler.RunAsync(operation, clients, settings.WarmUp, TimeSpan.FromSeconds(settings.Seconds), dataset.Seed, cancellationToken);
+
+            // Before pgbench, whose calls write to the same rows.
+            var check = operation.Check is { } checkTotals ? await checkTotals(control, dataset, cancellationToken) : null;
             var floor = pgbench is null ? null
                 : operation.PgbenchScript is null ? PgbenchResult.Failed("pgbench has no binary COPY")
                 : await pgbench.RunAsync(operation, dataset, clients, settings.Seconds, cancellationToken);
@@ -61,7 +69,7 @@ internal static partial class BenchSession
             }
 
             var target = settings.Targets.TryGetValue(operation.Name, out var given) ? operation.Target.WithValue(given) : operation.Target;
-            results.Add(new OperationResult(operation, clients, ours, target, floor, indexes));
+            results.Add(new OperationResult(operation, clients, ours, target, floor, indexes) { Check = check });
         }
 
         return new BenchRun(settings.Mode, settings.Concurrency, settings.Seconds, dataset, generationSeconds, environment, results, settings.WithPgbench, floorNote);
@@ -91,10 +99,19 @@ internal static partial class BenchSession
         return [.. indexes];
     }
 
-    // The write operation's rows go again after it is measured: the data set stays as generated.
+    // The write operations' rows go again after each is measured: the data set stays as generated.
+    private static readonly string[] WrittenRows =
+    [
+        "DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)",
+        "DELETE FROM cost_charges WHERE starts_with(principal_id, $1)",
+        "DELETE FROM budget_reservations WHERE starts_with(principal_id, $1)",
+        "DELETE FROM principal_budgets WHERE starts_with(principal_id, $1)",
+        "DELETE FROM audit_events WHERE starts_with(correlation_id, $1)",
+    ];
+
     private static async Task RemoveWrittenRowsAsync(NpgsqlConnection connection, BenchDataset dataset, CancellationToken cancellationToken)
     {
-        foreach (var sql in new[] { "DELETE FROM cost_tracking WHERE starts_with(principal_id, $1)", "DELETE FROM audit_events WHERE starts_with(correlation_id, $1)" })
+        foreach (var sql in WrittenRows)
         {
             using var delete = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
             delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = dataset.WrittenPrincipalPrefix });

@@ -46,6 +46,9 @@ internal sealed class OperationSampler(NpgsqlDataSource dataSource, BenchDataset
 {
     private readonly BenchStores stores = BenchStores.On(dataSource);
 
+    /// <summary>The stores the calls go through, for an operation's preparation.</summary>
+    public BenchStores Stores => stores;
+
     public async Task<LatencySummary> RunAsync(
         BenchOperation operation, int clients, TimeSpan warmUp, TimeSpan duration, int seed, CancellationToken cancellationToken)
     {

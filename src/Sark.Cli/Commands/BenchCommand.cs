@@ -72,6 +72,12 @@ internal static class BenchCommand
             throw new UsageException($"--concurrency {concurrency} needs {concurrency + 1} connections (one more for the benchmark itself) but the pool holds {poolSize} (Maximum Pool Size); lower it or raise the pool size");
         }
 
+        // An operation with its own number of clients (the concurrent charge's 32) needs them too.
+        if (!cleanup && BenchOptions.Operations(context.Get(BenchOptions.Only)).FirstOrDefault(o => o.Clients + 1 > poolSize) is { } crowded)
+        {
+            throw new UsageException($"{crowded.Name} runs {crowded.Clients} clients and needs {crowded.Clients + 1} connections (one more for the benchmark itself) but the pool holds {poolSize} (Maximum Pool Size); raise the pool size or leave it out with --only");
+        }
+
         // The benchmark measures a component's pooled, prepared calls; these settings measure something else.
         if (context.ConfiguredConnection is { } given && (!given.Pooling || given.Multiplexing))
         {

@@ -28,7 +28,7 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
     private readonly NpgsqlDataSource dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
     private readonly ILogger logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    private const string ChargeSql = """
+    internal const string ChargeSql = """
         SELECT outcome, replayed, cost_id, cost_timestamp, currency, daily_limit, monthly_limit,
                daily_spent, monthly_spent, reserved, denied_limit, limit_amount, spent
         FROM sark_charge($1, $2, $3, $4, $5, $6, $7, $8, $9)

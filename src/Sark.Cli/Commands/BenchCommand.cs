@@ -56,6 +56,16 @@ internal static class BenchCommand
             }
         });
         bench.Subcommands.Add(migrateV1);
+        var maintain = MaintainBench.Build();
+        maintain.Validators.Add(result =>
+        {
+            if (result.Parent is System.CommandLine.Parsing.CommandResult bench
+                && MeasuringOptions.Append(BenchOptions.Cleanup).FirstOrDefault(o => bench.GetResult(o) is { Implicit: false }) is { } misplaced)
+            {
+                result.AddError($"{misplaced.Name} is an option of 'sark bench', not of 'sark bench maintain'; give the maintenance benchmark its own options after its name");
+            }
+        });
+        bench.Subcommands.Add(maintain);
         bench.SetHandler(RunAsync);
         return bench;
     }

@@ -134,7 +134,7 @@ public sealed class MigrationSetTests
         Assert.Equal(
             ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit", "006_protocol_adapters", "007_federation",
              "008_v1_import", "009_audit_event_indexes", "010_registry_and_federation", "011_audit_query_indexes",
-             "012_cost_currency"],
+             "012_cost_currency", "013_audit_events_partitioned"],
             MigrationSet.Embedded.Migrations.Select(m => m.Id));
         Assert.Equal(Enumerable.Range(1, MigrationSet.Embedded.Head), MigrationSet.Embedded.Migrations.Select(m => m.Version));
     }

@@ -32,6 +32,7 @@ public static partial class SarkCli
 
         root.Subcommands.Add(FederationCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(MaintainCommand.Build());
         return root;
     }
 

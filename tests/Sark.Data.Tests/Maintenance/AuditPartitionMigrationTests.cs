@@ -175,4 +175,46 @@ public sealed class AuditPartitionMigrationTests : EmptyDatabaseTest
         Assert.Equal(0L, await Database.ScalarAsync<long>(
             "SELECT count(*) FROM pg_index WHERE indrelid IN ('audit_events'::regclass, 'audit_events_legacy'::regclass) AND NOT indisvalid"));
     }
+
+    [Fact]
+    public async Task Reading_the_trail_uses_the_indexes_and_prunes_partitions_outside_the_time_range()
+    {
+        await Runner().MigrateAsync(Partitioned - 1);
+        await InsertAsync(2000, "interval '30 days'");
+        await Runner().MigrateAsync(Partitioned);
+        await new MaintenanceJob(Database.DataSource, new MaintenanceOptions { MonthsAhead = 5 }, [MaintenanceSteps.Partitions]).RunAsync();
+        await Database.ExecuteAsync("ANALYZE audit_events");
+        var month = await Database.ScalarAsync<DateTime>("SELECT date_trunc('month', now() AT TIME ZONE 'UTC') + interval '4 months'");
+        var partition = "audit_events_p" + month.ToString("yyyyMM", System.Globalization.CultureInfo.InvariantCulture);
+
+        // AuditLog's trace by correlation id, and a page of a time range, as AuditQueryPlan writes them.
+        var trace = await PlanAsync(Sark.Data.Audit.AuditLog.TraceSql.Replace("$1", "'corr-rare'", StringComparison.Ordinal).Replace("$2", "100", StringComparison.Ordinal));
+        var page = await PlanAsync($"""
+            SELECT id FROM audit_events WHERE "timestamp" >= '{month:yyyy-MM-dd}T00:00:00Z' AND "timestamp" < '{month:yyyy-MM-dd}T12:00:00Z'
+            ORDER BY "timestamp" DESC, id DESC LIMIT 51
+            """);
+
+        Assert.Contains("ix_audit_events_legacy_correlation_id", trace, StringComparison.Ordinal);
+        Assert.Contains(partition, page, StringComparison.Ordinal);
+        Assert.DoesNotContain("audit_events_legacy", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("audit_events_default", page, StringComparison.Ordinal);
+    }
+
+    private async Task<string> PlanAsync(string sql)
+    {
+        await using var connection = await Database.OpenAsync();
+        await using var command = new NpgsqlCommand("SET enable_seqscan = off; EXPLAIN (COSTS OFF) " + sql, connection);
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        do
+        {
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+        while (await reader.NextResultAsync());
+
+        return string.Join('\n', lines);
+    }
 }

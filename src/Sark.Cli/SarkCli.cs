@@ -35,8 +35,7 @@ public static partial class SarkCli
         root.Subcommands.Add(CostCommand.Build());
         root.Subcommands.Add(ReservationCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
-
-        // Temporary parent until the budgets branch's `cost` command (sark cost record) takes the subcommand.
+        root.Subcommands.Add(MaintainCommand.Build());
         return root;
     }
 

@@ -43,6 +43,25 @@ public sealed class BenchCostCommandTests
         Assert.Equal(2000L, await database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking"));
     }
 
+    [Fact]
+    public async Task The_maintain_benchmark_rolls_up_a_generated_history_in_a_scratch_database_and_drops_it()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
+
+        var result = await CliRunner.RunAsync(["bench", "maintain", "--rows", "5000", "--days", "10", "--late-rows", "100", "--runs", "2", "--json", report, "--database", database.Url]);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Out);
+        Assert.Contains("first refresh: ", result.Error);
+        Assert.Contains(", 5,000 rows read", result.Error);
+        Assert.Matches(@"\| trailing-window refresh \| 2 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d,]+ \| < 30 s \| pass \|", result.Out);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        File.Delete(report);
+        Assert.Equal(2, json.RootElement.GetProperty("refresh").GetProperty("runs").GetInt32());
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_database WHERE datname LIKE 'sark_bench_maintain_%'"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking"));
+    }
+
     [Theory]
     [InlineData("0.0026", 2, 2, true)]
     [InlineData("0.0013", 2, 2, false)] // an increment lost: spent is one charge short

@@ -13,6 +13,7 @@ public sealed class PublicSurfaceTests
 {
     private static readonly string[] Approved =
     [
+        "Microsoft.Extensions.DependencyInjection.MaintenanceServiceCollectionExtensions",
         "Microsoft.Extensions.DependencyInjection.SarkServiceCollectionExtensions",
         "Sark.Data.Audit.AuditEvent",
         "Sark.Data.Audit.AuditEventType",
@@ -64,6 +65,15 @@ public sealed class PublicSurfaceTests
         "Sark.Data.Federation.RequestAllowance",
         "Sark.Data.Federation.RequestLimitExceededException",
         "Sark.Data.Hosting.SarkHealthCheck",
+        "Sark.Data.Maintenance.MaintenanceAction",
+        "Sark.Data.Maintenance.MaintenanceActionKinds",
+        "Sark.Data.Maintenance.MaintenanceContext",
+        "Sark.Data.Maintenance.MaintenanceJob",
+        "Sark.Data.Maintenance.MaintenanceOptions",
+        "Sark.Data.Maintenance.MaintenanceReport",
+        "Sark.Data.Maintenance.MaintenanceService",
+        "Sark.Data.Maintenance.MaintenanceStep",
+        "Sark.Data.Maintenance.MaintenanceSteps",
         "Sark.Data.Paging.Page`1",
         "Sark.Data.Registry.Capability",
         "Sark.Data.Registry.CapabilityRegistration",

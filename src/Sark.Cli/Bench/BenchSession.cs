@@ -96,7 +96,26 @@ internal static partial class BenchSession
             }
         }
 
-        return [.. indexes];
+        await reader.CloseAsync();
+        return await PartitionedIndexNamesAsync(connection, indexes, cancellationToken);
+    }
+
+    // A plan on a partitioned table names each partition's index; the report names the table's own
+    // index (ix_audit_events_correlation_id, not ix_audit_events_legacy_correlation_id), as the docs do.
+    private static async Task<IReadOnlyList<string>> PartitionedIndexNamesAsync(NpgsqlConnection connection, SortedSet<string> indexes, CancellationToken cancellationToken)
+    {
+        using var roots = new NpgsqlCommand(
+            "SELECT DISTINCT coalesce((SELECT relname FROM pg_class WHERE oid = pg_partition_root(to_regclass(quote_ident(n)))), n) FROM unnest($1::text[]) AS n ORDER BY 1",
+            connection);
+        roots.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. indexes] });
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        await using var reader = await roots.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return [.. names];
     }
 
     // The write operations' rows go again after each is measured: the data set stays as generated.

@@ -25,10 +25,14 @@ public sealed class AuditEventIndexMigrationTests : EmptyDatabaseTest
         "ix_audit_events_capability_id=valid,ix_audit_events_correlation_id=valid,ix_audit_events_principal_org=valid,"
         + "ix_audit_events_source_node=valid,ix_audit_events_target_node=valid";
 
-    // The indexes 009 is about (011 adds two and drops 004's ix_audit_events_timestamp).
+    // The indexes 009 is about (011 adds two and drops 004's ix_audit_events_timestamp). Once
+    // audit_events is partitioned, the same index objects live on as the legacy partition's
+    // partitions of the parent's indexes, so each name maps to that index's oid.
     private const string IndexOidsSql = """
-        SELECT string_agg(c.relname || ':' || c.oid, ',' ORDER BY c.relname)
+        SELECT string_agg(c.relname || ':' || coalesce(legacy.inhrelid, c.oid), ',' ORDER BY c.relname)
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        LEFT JOIN (SELECT h.inhparent, h.inhrelid FROM pg_inherits h JOIN pg_index li ON li.indexrelid = h.inhrelid
+                   WHERE li.indrelid = to_regclass('audit_events_legacy')) AS legacy ON legacy.inhparent = c.oid
         WHERE i.indrelid = 'audit_events'::regclass AND c.relname <> 'audit_events_pkey'
           AND c.relname NOT IN ('ix_audit_events_timestamp_id', 'ix_audit_events_user_email', 'ix_audit_events_timestamp')
         """;

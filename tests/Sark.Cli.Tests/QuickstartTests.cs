@@ -23,7 +23,11 @@ public sealed class QuickstartTests
         Assert.Contains("quickstart-peer: its certificate verifies as trusted", first.Out);
         Assert.Contains("quickstart-peer sent a request: 1 of 1000 this hour", first.Out);
         Assert.Contains("cross_org_authorization  medium", first.Out);
-        Assert.Contains("10/10 quick bench", first.Error);
+        Assert.Contains("charge    quickstart-charge-5: bob@quickstart.example charged 0.02 USD\n", first.Out.Replace("\r", "", StringComparison.Ordinal));
+        Assert.Contains("charge    quickstart-charge-6: DENIED, charge 'quickstart-charge-6' of 0.02 USD denied: principal 'bob@quickstart.example' would pass its daily limit of 0.05 USD (spent 0.04, reserved 0.00, remaining 0.01)", first.Out);
+        Assert.Matches(@"bob@quickstart\.example +0\.04 of 0\.05 USD +0\.01 +0\.04 of 1\.00 USD +America/New_York", first.Out);
+        Assert.Matches(@"carol@quickstart\.example +EUR +1 +0\.25", first.Out);
+        Assert.Contains("12/12 quick bench", first.Error);
         Assert.Contains("generating benchmark data: 1,000 resources", first.Error);
         Assert.Contains("| Operation | Clients | Samples |", first.Out);
         Assert.Contains("| resource-by-id | 1 | ", first.Out);
@@ -40,6 +44,13 @@ public sealed class QuickstartTests
         Assert.Contains("quickstart-http-github (http): unchanged, 3 capabilities", second.Out);
         Assert.Contains("federation  quickstart-peer: already registered", second.Out);
         Assert.Contains("recorded by an earlier run", second.Out);
+
+        // The charges have fixed ids: the second run replays their outcomes and charges nothing more.
+        Assert.Contains("charge    quickstart-charge-1: alice@quickstart.example charged 0.012 USD (an earlier run's charge, replayed: nothing more charged)", second.Out);
+        Assert.Contains("charge    quickstart-charge-6: DENIED, ", second.Out);
+        Assert.Matches(@"alice@quickstart\.example +0\.046 of 5\.00 USD", second.Out);
+        Assert.Matches(@"alice@quickstart\.example +USD +2 +0\.046", second.Out);
+        Assert.Contains("costs     and 100 other principal(s) in the period, such as the benchmark's", second.Out);
 
         // The second run recorded no second request: the trace still has its three hops, and the
         // node's counter its one request.

@@ -83,9 +83,21 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
 
                 return;
             }
-            catch (NpgsqlException)
+            catch (PostgresException ex) when (!WaitedTooLong(ex))
             {
                 // One of them raised: nothing of the batch stayed. Each runs alone below.
+            }
+            catch (NpgsqlException ex)
+            {
+                // A timeout, a lock_timeout or a lost connection is not one charge's fault: run
+                // alone, each would wait as long again, one after the other (64 × the timeout for
+                // the last). All get the error; a retry with the same charge id is safe either way.
+                foreach (var call in batch)
+                {
+                    call.Outcome.TrySetException(CostErrors.Translate(ex, $"charging principal '{call.Principal}' (charge '{call.ChargeId}')", call.ChargeId));
+                }
+
+                return;
             }
         }
 
@@ -103,6 +115,9 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
             }
         }
     }
+
+    // statement_timeout or a cancel (57014) and lock_timeout (55P03): the batch waited, no charge failed.
+    private static bool WaitedTooLong(PostgresException ex) => ex.SqlState is PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable;
 
     private async Task<ChargeResult> ChargeAloneAsync(ChargeCall call)
     {

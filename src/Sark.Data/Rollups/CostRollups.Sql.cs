@@ -16,19 +16,22 @@ public sealed partial class CostRollups
 
     // The first statement of the REPEATABLE READ transaction, so the state, the id watermark and
     // every bucket recomputed below come from one snapshot.
+    // clock_timestamp() runs after the snapshot was taken: every id up to max(id) was taken before it.
     private const string StateSql = """
-        SELECT s.exact_through, s.max_rolled_id, (SELECT max(id) FROM cost_tracking)
+        SELECT s.exact_through, s.max_rolled_id, (SELECT max(id) FROM cost_tracking),
+               s.late_scan_id, s.candidate_id, s.candidate_at, clock_timestamp()
         FROM cost_rollup_state AS s
         WHERE s.singleton
         FOR UPDATE
         """;
 
-    // Days before the window holding rows that arrived since the last refresh (ids above its
-    // watermark): found through each partition's primary key (id, "timestamp").
+    // Days before the window holding rows that may have arrived since a refresh counted its days
+    // (ids above late_scan_id, which trails max_rolled_id: see 014): found through each
+    // partition's primary key (id, "timestamp"). Recomputing a day already right changes nothing.
     private const string LateDaysSql = """
         SELECT DISTINCT date_trunc('day', "timestamp", 'UTC')
         FROM cost_tracking
-        WHERE id > $1 AND "timestamp" < $2
+        WHERE ($1::bigint IS NULL OR id > $1) AND "timestamp" < $2
         ORDER BY 1
         """;
 
@@ -75,7 +78,8 @@ public sealed partial class CostRollups
 
     private const string SaveStateSql = """
         UPDATE cost_rollup_state
-        SET exact_through = $1, max_rolled_id = $2, refreshed_at = now(), recomputed_from = $3
+        SET exact_through = $1, max_rolled_id = $2, refreshed_at = now(), recomputed_from = $3,
+            late_scan_id = $4, candidate_id = $5, candidate_at = $6
         WHERE singleton
         """;
 

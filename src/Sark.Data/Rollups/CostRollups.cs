@@ -137,8 +137,9 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
         await using var transactionDisposal = transaction.ConfigureAwait(false);
         await SetTimeoutsAsync(connection, options, cancellationToken).ConfigureAwait(false);
 
-        DateTimeOffset? previousExact;
-        long? previousMaxId, maxId;
+        DateTimeOffset? previousExact, candidateAt;
+        DateTimeOffset seenAt;
+        long? previousMaxId, maxId, lateScanId, candidateId;
         using (var state = new NpgsqlCommand(StateSql, connection))
         {
             var reader = await state.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -151,7 +152,18 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
             previousExact = reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
             previousMaxId = reader.IsDBNull(1) ? null : reader.GetInt64(1);
             maxId = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            lateScanId = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+            candidateId = reader.IsDBNull(4) ? null : reader.GetInt64(4);
+            candidateAt = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
+            seenAt = reader.GetFieldValue<DateTimeOffset>(6);
         }
+
+        // No transaction open now began before candidateAt (exactThrough is the oldest start), so
+        // every id up to candidateId is committed or rolled back, and visible to this snapshot:
+        // after this refresh (late days below found from the old late_scan_id) all are counted.
+        var nextLateScanId = candidateAt is { } at && at < exactThrough && candidateId is { } candidate
+            ? Math.Max(lateScanId ?? long.MinValue, candidate)
+            : lateScanId;
 
         var firstRun = previousExact is null;
         var rebuild = firstRun || previousMaxId is null || options.RecomputeFrom == DateTimeOffset.MinValue;
@@ -166,7 +178,7 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
             }
 
             from = FloorDay(start);
-            lateDays = await LateDaysAsync(connection, previousMaxId!.Value, from.Value, cancellationToken).ConfigureAwait(false);
+            lateDays = await LateDaysAsync(connection, lateScanId, from.Value, cancellationToken).ConfigureAwait(false);
         }
 
         long hourly = 0, daily = 0, rows = 0;
@@ -183,6 +195,9 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
             save.Parameters.Add(new NpgsqlParameter { Value = exactThrough.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             save.Parameters.Add(new NpgsqlParameter { Value = (object?)(maxId ?? previousMaxId) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
             save.Parameters.Add(new NpgsqlParameter { Value = (object?)from?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            save.Parameters.Add(new NpgsqlParameter { Value = (object?)nextLateScanId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            save.Parameters.Add(new NpgsqlParameter { Value = (object?)maxId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            save.Parameters.Add(new NpgsqlParameter { Value = seenAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -209,10 +224,10 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
         };
     }
 
-    private static async Task<List<DateOnly>> LateDaysAsync(NpgsqlConnection connection, long previousMaxId, DateTimeOffset before, CancellationToken cancellationToken)
+    private static async Task<List<DateOnly>> LateDaysAsync(NpgsqlConnection connection, long? lateScanId, DateTimeOffset before, CancellationToken cancellationToken)
     {
         using var late = new NpgsqlCommand(LateDaysSql, connection);
-        late.Parameters.Add(new NpgsqlParameter { Value = previousMaxId });
+        late.Parameters.Add(new NpgsqlParameter { Value = (object?)lateScanId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         late.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         var days = new List<DateOnly>();
         var reader = await late.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -60,6 +60,16 @@ CREATE TABLE cost_rollup_state (
     max_rolled_id  bigint,
     refreshed_at   timestamptz,
     recomputed_from timestamptz,
+    -- A cost row's id is taken when it is inserted, not when it commits: a row committed after a
+    -- refresh may carry an id below that refresh's max_rolled_id (a backfill stamped in the past,
+    -- running while charges commit higher ids). late_scan_id: every row with an id up to it was
+    -- visible to a refresh that counted it; the next refresh recomputes the days of the rows above
+    -- it stamped before its window (NULL: all of them). candidate_id and candidate_at: the largest
+    -- id a refresh saw and when; a later refresh that finds no transaction open since candidate_at
+    -- (every id up to candidate_id then committed or rolled back) moves late_scan_id up to it.
+    late_scan_id   bigint,
+    candidate_id   bigint,
+    candidate_at   timestamptz,
     CONSTRAINT cost_rollup_state_pkey PRIMARY KEY (singleton),
     CONSTRAINT ck_cost_rollup_state_singleton CHECK (singleton),
     CONSTRAINT ck_cost_rollup_state_refreshed CHECK ((exact_through IS NULL) = (refreshed_at IS NULL))

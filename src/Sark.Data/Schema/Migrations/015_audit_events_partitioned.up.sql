@@ -16,9 +16,10 @@
 -- No transaction, each statement on its own (CONCURRENTLY needs that), so every statement is
 -- re-runnable: an interrupted index build is dropped and rebuilt, a CHECK left by an interrupted
 -- run is reused while its cutoff is at least a week away, and once audit_events is partitioned
--- the DO blocks do nothing. The one exception: if the run dies after the swap committed but
--- before the journal row was written, a re-run fails at the CREATE INDEX CONCURRENTLY below
--- ("cannot create index on partitioned table ... concurrently"); docs/schema.md says what to do.
+-- the DO blocks do nothing. The index build cannot be in a DO block and, once audit_events is
+-- partitioned (a run killed after the swap committed, before the journal row was written), would
+-- fail on it ("cannot create index on partitioned table ... concurrently"); so a re-run points the
+-- name audit_events at an empty temporary table for that one statement (see below).
 
 DO $$
 BEGIN
@@ -33,9 +34,29 @@ $$;
 
 DROP INDEX CONCURRENTLY IF EXISTS audit_events_legacy_id_timestamp_key_invalid;
 
+-- Re-run after the swap: a temporary table of the same name hides the partitioned one from the
+-- index build below (the session's temporary schema is searched first), which then builds its
+-- index on that empty table, and the DROP after it removes both. A temporary table dies with its
+-- session, so a kill between the two leaves nothing behind.
+DO $$
+BEGIN
+    IF (SELECT relkind FROM pg_class WHERE oid = 'audit_events'::regclass) = 'p' THEN
+        CREATE TEMPORARY TABLE IF NOT EXISTS audit_events (id uuid, "timestamp" timestamptz);
+        IF 'audit_events'::regclass <> 'pg_temp.audit_events'::regclass THEN
+            RAISE EXCEPTION 'audit_events is already partitioned, but search_path puts pg_temp after its schema'
+                USING HINT = 'run sark db migrate with the default search_path (without pg_temp in it)';
+        END IF;
+    END IF;
+END
+$$;
+
 -- Unique because id alone is (the primary key); it becomes the legacy partition's part of the
 -- partitioned primary key (id, "timestamp").
 CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS audit_events_legacy_id_timestamp_key ON audit_events (id, "timestamp");
+
+-- Names only the temporary schema: never the real table.
+-- squawk-ignore ban-drop-table
+DROP TABLE IF EXISTS pg_temp.audit_events;
 
 -- The cutoff: two months past the later of the newest row and now, so rows written while the
 -- migration runs (and for a month after, should it be interrupted and left) still pass the CHECK.

@@ -15,6 +15,8 @@ public sealed class ReservationCommandTests(MigratedDatabase fixture) : IClassFi
     [InlineData("reservation|reserve|--principal|p|--resource|r|--capability|c", "--estimate")]
     [InlineData("reservation|reserve|--principal|p|--resource|r|--capability|c|--estimate|1|--ttl|soon", "--ttl 'soon' is not a duration")]
     [InlineData("reservation|reserve|--principal|p|--resource|r|--capability|c|--estimate|1|--ttl|169h", "--ttl '169h' is out of range; expected a duration of at most 7 days (168h)")]
+    [InlineData("reservation|reserve|--principal|p|--resource|r|--capability|c|--estimate|1|--ttl|0s", "--ttl '0s' is not a duration from 1ms to 7 days (168h); expected a number with ms, s, min or h, for example 30min")]
+    [InlineData("reservation|reserve|--principal|p|--resource|r|--capability|c|--estimate|1|--ttl|-1s", "--ttl '-1s' is not a duration from 1ms to 7 days (168h)")]
     [InlineData("reservation|reserve|--principal||--resource|r|--capability|c|--estimate|1", "--principal is empty")]
     [InlineData("reservation|settle|r-1|--actual|Infinity", "--actual 'Infinity' is not an amount")]
     [InlineData("reservation|settle|r-1", "--actual")]

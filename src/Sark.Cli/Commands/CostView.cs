@@ -5,7 +5,7 @@ using Sark.Data.Errors;
 
 namespace Sark.Cli.Commands;
 
-/// <summary>The options, checks and renderings shared by <c>sark budget</c>, <c>sark cost record</c> and <c>sark reservation</c>.</summary>
+/// <summary>The options, checks and renderings shared by <c>sark budget</c>, <c>sark cost record</c>, <c>sark reservation</c> and <c>sark maintain</c>.</summary>
 internal static class CostView
 {
     public static string Amount(decimal value) => CostInput.Format(value);
@@ -24,6 +24,23 @@ internal static class CostView
 
     public static Option<string> CurrencyOption(string description) =>
         new Option<string>("--currency") { Description = description, DefaultValueFactory = _ => "USD" }.CheckedBy(text => CostInput.Currency(text, "--currency"));
+
+    /// <summary>
+    /// Parses a duration option whose range is narrower than the shared parser's (1ms to 576h). A text
+    /// the parser refuses is reported with this option's own range: the parser's would name limits
+    /// (576h for a 7-day hold, 1ms for a 1s interval) that this option refuses anyway.
+    /// </summary>
+    public static TimeSpan Duration(string text, string name, string range, string example)
+    {
+        try
+        {
+            return DurationParser.Parse(text, name);
+        }
+        catch (UsageException)
+        {
+            throw new UsageException($"{name} '{text}' is not a duration {range}; expected a number with ms, s, min or h, for example {example}");
+        }
+    }
 
     public static Option<string?> MetadataOption() =>
         new Option<string?>("--metadata") { Description = "Metadata of the cost row, a JSON object such as '{\"model\":\"gpt-4o\"}'" }

@@ -19,7 +19,7 @@ internal static class MaintainCommand
     private static readonly Option<TimeSpan?> Interval = new Option<TimeSpan?>("--interval")
     {
         Description = "Run the job now and then every interval (such as 5min, 1h) until Ctrl-C",
-    }.CheckedBy(text => AtLeast(DurationParser.Parse(text, "--interval"), MaintenanceOptions.IntervalMinimum, "--interval", text));
+    }.CheckedBy(text => AtLeast(CostView.Duration(text, "--interval", "from 1s to 576h", "5min"), MaintenanceOptions.IntervalMinimum, "--interval", text));
 
     private static readonly Option<int> MonthsAhead = new Option<int>("--months-ahead")
     {
@@ -43,7 +43,7 @@ internal static class MaintainCommand
     {
         Description = "How long each DDL may wait for its lock before it is reported and left for the next run (default 5s)",
         DefaultValueFactory = _ => new MaintenanceOptions().LockTimeout,
-    }.CheckedBy(text => AtMost(DurationParser.Parse(text, "--lock-timeout"), MaintenanceOptions.LockTimeoutLimit, "--lock-timeout", text));
+    }.CheckedBy(text => AtMost(CostView.Duration(text, "--lock-timeout", "from 1ms to 10min", "5s"), MaintenanceOptions.LockTimeoutLimit, "--lock-timeout", text));
 
     public static Command Build()
     {

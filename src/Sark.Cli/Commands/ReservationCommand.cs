@@ -15,7 +15,7 @@ internal static class ReservationCommand
     private static readonly Option<string?> Id = new Option<string?>("--id") { Description = "Your id of the hold (default: a new id, printed)" }
         .CheckedBy(text => CostInput.Id(text, "--id"));
     private static readonly Option<string> Ttl = new Option<string>("--ttl") { Description = "How long the hold counts before it expires (default 15min, at most 7 days)", DefaultValueFactory = _ => "15min" }
-        .CheckedBy(text => DurationParser.Parse(text, "--ttl") <= CostInput.MaxTimeToLive ? text
+        .CheckedBy(text => CostView.Duration(text, "--ttl", "from 1ms to 7 days (168h)", "30min") <= CostInput.MaxTimeToLive ? text
             : throw new Sark.Data.Errors.UsageException($"--ttl '{text}' is out of range; expected a duration of at most 7 days (168h)"));
     private static readonly Option<string?> Metadata = CostView.MetadataOption();
     private static readonly Argument<string> ReservationId = CostView.IdArgument("RESERVATION_ID", "The hold's id", "reservation id");

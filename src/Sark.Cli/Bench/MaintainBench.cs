@@ -63,8 +63,9 @@ internal static class MaintainBench
     {
         var output = context.Output;
         var server = await context.GetDataSourceAsync(cancellationToken);
+        await MigrateV1Bench.MentionLeftoversAsync(server, "sark_bench_maintain_", output, cancellationToken);
         var scratch = $"sark_bench_maintain_{Environment.ProcessId}";
-        await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
+        await MigrateV1Bench.ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
         var builder = context.ConnectionSettings;
         builder.Database = scratch;
         SecretMasker.Register(builder.Password);
@@ -103,7 +104,7 @@ internal static class MaintainBench
         {
             if (!context.Get(Keep))
             {
-                await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)", CancellationToken.None);
+                await MigrateV1Bench.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)", CancellationToken.None);
             }
         }
 
@@ -120,7 +121,7 @@ internal static class MaintainBench
             await BenchPartitions.EnsureAsync(connection, now.AddDays(-days), now, cancellationToken);
         }
 
-        await ExecuteAsync(dataSource, Invariant($"""
+        await MigrateV1Bench.ExecuteAsync(dataSource, Invariant($"""
             INSERT INTO resources (id, name, protocol, endpoint)
             SELECT 'r-' || i, 'resource ' || i, (ARRAY['mcp', 'http', 'grpc'])[1 + i % 3], 'https://bench.example/' || i
             FROM generate_series(1, {Resources}) AS i
@@ -128,7 +129,7 @@ internal static class MaintainBench
         for (long from = 1; from <= rows; from += GenerateChunk)
         {
             var to = Math.Min(rows, from + GenerateChunk - 1);
-            await ExecuteAsync(dataSource, Invariant($"""
+            await MigrateV1Bench.ExecuteAsync(dataSource, Invariant($"""
                 INSERT INTO cost_tracking ("timestamp", principal_id, resource_id, capability_id, estimated_cost, actual_cost, currency)
                 SELECT '{now:O}'::timestamptz - make_interval(secs => ({rows} - i) * {days * 86400.0 / rows}),
                        'p-' || i % {Principals}, 'r-' || 1 + (i * 7) % {Resources}, 'r-' || 1 + (i * 7) % {Resources} || '-c-' || i % 10,
@@ -139,12 +140,12 @@ internal static class MaintainBench
         }
 
         output.Progress("vacuuming and analysing cost_tracking");
-        await ExecuteAsync(dataSource, "VACUUM ANALYZE cost_tracking", cancellationToken);
+        await MigrateV1Bench.ExecuteAsync(dataSource, "VACUUM ANALYZE cost_tracking", cancellationToken);
     }
 
     // Rows stamped a day or two back that arrive now: what the trailing window exists for.
     private static Task AddLateRowsAsync(NpgsqlDataSource dataSource, int count, int run, CancellationToken cancellationToken) =>
-        count == 0 ? Task.CompletedTask : ExecuteAsync(dataSource, Invariant($"""
+        count == 0 ? Task.CompletedTask : MigrateV1Bench.ExecuteAsync(dataSource, Invariant($"""
             INSERT INTO cost_tracking ("timestamp", principal_id, resource_id, capability_id, actual_cost, currency)
             SELECT now() - interval '1 day' - make_interval(secs => i % 86400), 'p-late-{run}', 'r-' || 1 + i % {Resources}, 'r-' || 1 + i % {Resources} || '-c-0', 0.0013, 'USD'
             FROM generate_series(1, {count}) AS i
@@ -153,7 +154,7 @@ internal static class MaintainBench
     private static async Task<int> ReportAsync(CliContext context, double first, List<(double Seconds, long RowsRead)> refreshes, CancellationToken cancellationToken)
     {
         var sorted = refreshes.Select(r => r.Seconds).Order().ToList();
-        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        var median = MigrateV1Bench.Median(sorted);
         var passed = median < RefreshTargetSeconds;
         string[] headers = ["Operation", "Runs", "Min s", "Median s", "Max s", "Rows read", "Target", "Result"];
         context.Output.Line("| " + string.Join(" | ", headers) + " |");
@@ -180,13 +181,6 @@ internal static class MaintainBench
         }
 
         return exitCode;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -53,7 +53,7 @@ internal static class MigrateV1Bench
         var runs = context.Get(Runs);
         var output = context.Output;
         var server = await context.GetDataSourceAsync(cancellationToken);
-        await MentionLeftoversAsync(server, output, cancellationToken);
+        await MentionLeftoversAsync(server, "sark_bench_v1_", output, cancellationToken);
         var scratch = $"sark_bench_v1_{Environment.ProcessId}";
         await ExecuteAsync(server, $"CREATE DATABASE {scratch}", cancellationToken);
         // The connection string as given: the data source's own leaves the password out, and the
@@ -104,12 +104,6 @@ internal static class MigrateV1Bench
     private static async Task<int> ReportAsync(
         CliContext context, Dictionary<string, List<(double Seconds, double MemoryMegabytes)>> samples, CancellationToken cancellationToken)
     {
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-        }
-
         var floor = Median(samples["insert-select floor"].Select(s => s.Seconds));
         var rows = samples.Select(s =>
         {
@@ -186,10 +180,11 @@ internal static class MigrateV1Bench
 
     // A killed benchmark cannot drop its scratch database. Named after the process, it is told
     // apart from a running one's only on the machine that ran it, so it is named, never dropped here.
-    private static async Task MentionLeftoversAsync(NpgsqlDataSource server, ConsoleOutput output, CancellationToken cancellationToken)
+    internal static async Task MentionLeftoversAsync(NpgsqlDataSource server, string prefix, ConsoleOutput output, CancellationToken cancellationToken)
     {
         await using var connection = await SarkDataSource.OpenAsync(server, cancellationToken);
-        await using var find = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'sark\\_bench\\_v1\\_%' ORDER BY datname", connection);
+        await using var find = new NpgsqlCommand("SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname", connection);
+        find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
         await using var reader = await find.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -197,7 +192,14 @@ internal static class MigrateV1Bench
         }
     }
 
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    /// <summary>The middle value, or the mean of the two middle ones.</summary>
+    internal static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    internal static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
     {
         await using var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };

@@ -15,6 +15,16 @@ public static class SarkDataSource
     // (which shows that a password was given, as ***) is kept from creation time.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, string> Descriptions = [];
 
+    // The pool serves the stores' calls, which leave no session state behind, so it skips the
+    // reset Npgsql otherwise sends before a returned connection's next use (RESET ALL, DISCARD
+    // TEMP and more: a second statement on every call, a quarter of a primary-key lookup's
+    // time). Work that does change a session (the runner's timeouts, the importer's temporary
+    // tables and settings, session advisory locks) opens its connections through OpenAsync from
+    // this unpooled companion instead: each is a fresh server session, closed after use, so
+    // nothing it sets can reach a pooled connection. An unpooled data source holds no
+    // connections, so nothing needs disposing when its pooled twin is.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, NpgsqlDataSource> SessionSources = [];
+
     /// <summary>
     /// The data source a host configures with <see cref="SarkOptions"/> (AddSark registers the one
     /// this makes): refuses invalid options with <see cref="OptionsValidationException"/>, and logs
@@ -77,24 +87,53 @@ public static class SarkDataSource
             copy.ApplicationName = applicationName;
         }
 
-        var dataSourceBuilder = new NpgsqlDataSourceBuilder(copy.ConnectionString);
+        var description = ConnectionStrings.Describe(copy);
+        var sessions = new NpgsqlConnectionStringBuilder(copy.ConnectionString) { Pooling = false };
+        var sessionSource = NewDataSource(sessions, loggerFactory);
+        Descriptions.AddOrUpdate(sessionSource, description);
+
+        // A connection string that turns pooling off already gives every open a fresh session.
+        copy.NoResetOnClose = copy.Pooling;
+        var dataSource = NewDataSource(copy, loggerFactory);
+        Descriptions.AddOrUpdate(dataSource, description);
+        SessionSources.AddOrUpdate(dataSource, sessionSource);
+        (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(SarkDataSource)).DataSourceCreated(description, copy.ApplicationName!);
+        return dataSource;
+    }
+
+    private static NpgsqlDataSource NewDataSource(NpgsqlConnectionStringBuilder builder, ILoggerFactory? loggerFactory)
+    {
+        var dataSourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         if (loggerFactory is not null)
         {
             dataSourceBuilder.UseLoggerFactory(loggerFactory);
         }
 
-        var dataSource = dataSourceBuilder.Build();
-        var description = ConnectionStrings.Describe(copy);
-        Descriptions.AddOrUpdate(dataSource, description);
-        (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(SarkDataSource)).DataSourceCreated(description, copy.ApplicationName!);
-        return dataSource;
+        return dataSourceBuilder.Build();
     }
 
     /// <summary>
-    /// Opens a connection, turning every way a login can fail into one line naming the server, and
-    /// refuses one without a schema sark may work in (<see cref="WorkingSchema"/>) before anything is done.
+    /// Opens a connection of its own server session, for work that may change the session
+    /// (settings, temporary tables, session locks): turns every way a login can fail into one line
+    /// naming the server, and refuses one without a schema sark may work in
+    /// (<see cref="WorkingSchema"/>) before anything is done. For a data source this class built,
+    /// the connection does not come from the pool, whose connections keep no reset between uses;
+    /// for any other, it comes from <paramref name="dataSource"/> as is.
     /// </summary>
-    public static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public static Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        return OpenCheckedAsync(SessionSources.TryGetValue(dataSource, out var sessions) ? sessions : dataSource, cancellationToken);
+    }
+
+    /// <summary>As <see cref="OpenAsync"/>, from the pool: for short reads that change nothing in the session (a health check).</summary>
+    public static Task<NpgsqlConnection> OpenPooledAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        return OpenCheckedAsync(dataSource, cancellationToken);
+    }
+
+    private static async Task<NpgsqlConnection> OpenCheckedAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(dataSource, cancellationToken).ConfigureAwait(false);
         try

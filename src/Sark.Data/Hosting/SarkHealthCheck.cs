@@ -86,7 +86,7 @@ public sealed class SarkHealthCheck(NpgsqlDataSource dataSource, MigrationSet mi
 
     private async Task<(MigrationStatus, SarkMessage?)> ReadStatusAsync(CancellationToken cancellationToken)
     {
-        var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        var connection = await SarkDataSource.OpenPooledAsync(dataSource, cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
         var status = await JournalCheck.ReadStatusAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
         var unjournaled = status.CurrentVersion == 0

@@ -1,0 +1,93 @@
+using Npgsql;
+using Sark.Data.Connection;
+using Sark.Data.Schema;
+using Sark.Testing;
+
+namespace Sark.Data.Tests.Connection;
+
+/// <summary>
+/// The pool sends no reset between calls (it would be a second statement on every store call),
+/// so whatever changes a session must never reach it: SarkDataSource.OpenAsync gives such work a
+/// server session of its own, closed after use.
+/// </summary>
+public sealed class SessionIsolationTests : EmptyDatabaseTest
+{
+    private NpgsqlDataSource OneConnectionPool() =>
+        SarkDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString) { MaxPoolSize = 1 });
+
+    [Fact]
+    public async Task A_pooled_connection_is_used_again_without_a_reset_statement()
+    {
+        await using var dataSource = OneConnectionPool();
+        int first;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            first = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+            await ExecuteAsync(connection, "SET work_mem = '7MB'");
+        }
+
+        await using var again = await dataSource.OpenConnectionAsync();
+
+        Assert.Equal(first, await ScalarAsync<int>(again, "SELECT pg_backend_pid()"));
+        // RESET ALL, part of the reset, would have put work_mem back to the server's 4MB.
+        Assert.Equal("7MB", await ScalarAsync<string>(again, "SHOW work_mem"));
+    }
+
+    [Fact]
+    public async Task A_session_connection_is_its_own_server_session_and_leaves_nothing_behind()
+    {
+        await using var dataSource = OneConnectionPool();
+        int pooled;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            pooled = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+        }
+
+        int session;
+        await using (var connection = await SarkDataSource.OpenAsync(dataSource))
+        {
+            session = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+            await ExecuteAsync(connection, "SET statement_timeout = '1234ms'; SELECT pg_advisory_lock(424242)");
+        }
+
+        Assert.NotEqual(pooled, session);
+        await using var after = await dataSource.OpenConnectionAsync();
+        Assert.Equal(pooled, await ScalarAsync<int>(after, "SELECT pg_backend_pid()"));
+        Assert.Equal("0", await ScalarAsync<string>(after, "SHOW statement_timeout"));
+        // The session ends when its connection is closed, and its lock with it (the server's
+        // backend exits a moment after the client has gone, hence the wait).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await ScalarAsync<bool>(after, "SELECT pg_try_advisory_lock(424242)") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(await ScalarAsync<bool>(after, "SELECT pg_advisory_unlock(424242)"), "the session's advisory lock outlived it");
+    }
+
+    [Fact]
+    public async Task The_runners_session_timeouts_never_reach_the_pool()
+    {
+        await using var dataSource = OneConnectionPool();
+        using var folder = new MigrationFolder().Add(1, "one", "CREATE TABLE one (id int);", "DROP TABLE one;");
+        var options = new MigrationRunnerOptions { LockTimeout = TimeSpan.FromMilliseconds(1500), StatementTimeout = TimeSpan.FromMilliseconds(2500) };
+
+        await new MigrationRunner(dataSource, folder.Load(), options).MigrateAsync();
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        Assert.Equal("0", await ScalarAsync<string>(connection, "SHOW lock_timeout"));
+        Assert.Equal("0", await ScalarAsync<string>(connection, "SHOW statement_timeout"));
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -214,6 +214,23 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Several_writers_run_each_write_at_once_and_the_reads_keep_their_own_clients()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"sark-bench-{Guid.NewGuid():N}.json");
+        var result = await Bench(database, "--scale", "10", "--duration", "1s", "--writers", "2", "--only", "resource-by-id", "audit-batch-append", "--targets", GenerousTargets, "--json", report);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("audit-batch-append: ", result.Out);
+        Assert.Contains(" a call, 2 clients at once).", result.Out);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        File.Delete(report);
+        Assert.Equal(2, json.RootElement.GetProperty("writers").GetInt32());
+        Assert.Equal([1, 2], json.RootElement.GetProperty("operations").EnumerateArray().Select(o => o.GetProperty("clients").GetInt32()));
+        // Both writers' batches were removed afterwards, as one writer's are.
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE correlation_id LIKE '%w-%'"));
+    }
+
+    [Fact]
     public async Task A_missed_target_exits_1_and_marks_the_row()
     {
         await using var database = await TestDatabase.CreateMigratedAsync();

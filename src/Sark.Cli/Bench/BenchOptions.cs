@@ -44,6 +44,15 @@ internal static class BenchOptions
         DefaultValueFactory = _ => 1,
     }.InRange(1, MaximumConcurrency);
 
+    // The writes' clients: one by default, the latency of a single writer; more measure how the
+    // database takes several writers at once (gateways, collectors), bulk appends above all.
+    public static readonly Option<int> Writers = new Option<int>("--writers")
+    {
+        Description = "Clients running each write operation at once (cost-charge-concurrent always runs 32)",
+        HelpName = "N",
+        DefaultValueFactory = _ => 1,
+    }.InRange(1, MaximumConcurrency);
+
     public static readonly Option<int?> Duration = new Option<int?>("--duration")
     {
         Description = "How long each operation is measured, in whole seconds (pgbench runs as long)",

@@ -23,7 +23,7 @@ internal sealed record OperationResult(BenchOperation Operation, int Clients, La
 /// <summary>A whole run: what was measured, on what data and machine, and every figure.</summary>
 /// <remarks><c>WithFloor</c> says whether pgbench was asked for (the quickstart's look does without).</remarks>
 internal sealed record BenchRun(
-    string Mode, int Concurrency, int Seconds, BenchDataset Dataset, double? GenerationSeconds, BenchEnvironment Environment,
+    string Mode, int Concurrency, int Writers, int Seconds, BenchDataset Dataset, double? GenerationSeconds, BenchEnvironment Environment,
     IReadOnlyList<OperationResult> Results, bool WithFloor, string? FloorNote)
 {
     /// <summary>The p50 ratio to pgbench this project aims for (docs/performance.md).</summary>
@@ -71,7 +71,8 @@ internal static class BenchReport
 
         foreach (var result in run.Results.Where(r => r.Operation.UnitsPerCall > 1))
         {
-            yield return Invariant($"{result.Operation.Name}: {Number(result.Ours.UnitsPerSecond)} rows a second ({Number(result.Operation.UnitsPerCall)} a call).");
+            var clients = result.Clients == 1 ? "" : Invariant($", {result.Clients} clients at once");
+            yield return Invariant($"{result.Operation.Name}: {Number(result.Ours.UnitsPerSecond)} rows a second ({Number(result.Operation.UnitsPerCall)} a call{clients}).");
         }
 
         foreach (var result in run.Results.Where(r => r.Check is not null))
@@ -98,6 +99,7 @@ internal static class BenchReport
         mode = run.Mode,
         passed = run.Passed,
         concurrency = run.Concurrency,
+        writers = run.Writers,
         seconds_per_operation = run.Seconds,
         ratio_goal = BenchRun.RatioGoal,
         data = new

@@ -10,7 +10,7 @@ namespace Sark.Cli.Bench;
 /// else to generate at <c>DefaultScale</c>.
 /// </summary>
 internal sealed record BenchSettings(
-    string Mode, int? Scale, int DefaultScale, TimeSpan WarmUp, int Seconds, int Concurrency,
+    string Mode, int? Scale, int DefaultScale, TimeSpan WarmUp, int Seconds, int Concurrency, int Writers,
     IReadOnlyList<BenchOperation> Operations, IReadOnlyDictionary<string, double> Targets, bool WithPgbench);
 
 /// <summary>
@@ -48,7 +48,7 @@ internal static partial class BenchSession
         var results = new List<OperationResult>();
         foreach (var operation in settings.Operations)
         {
-            var clients = operation.Clients ?? (operation.IsRead ? settings.Concurrency : 1);
+            var clients = operation.Clients ?? (operation.IsRead ? settings.Concurrency : settings.Writers);
             progress($"measuring {operation.Name}: {clients} client(s) for {settings.Seconds} s{(pgbench is null ? "" : ", then pgbench for as long")}");
             IReadOnlyList<string> indexes = operation.IsRead ? await IndexesUsedAsync(control, operation, dataset, cancellationToken) : [];
             if (operation.Prepare is { } prepare)
@@ -72,7 +72,7 @@ internal static partial class BenchSession
             results.Add(new OperationResult(operation, clients, ours, target, floor, indexes) { Check = check });
         }
 
-        return new BenchRun(settings.Mode, settings.Concurrency, settings.Seconds, dataset, generationSeconds, environment, results, settings.WithPgbench, floorNote);
+        return new BenchRun(settings.Mode, settings.Concurrency, settings.Writers, settings.Seconds, dataset, generationSeconds, environment, results, settings.WithPgbench, floorNote);
     }
 
     /// <summary>The indexes the operation's plan uses, from EXPLAIN with parameters drawn as a call draws them.</summary>

@@ -19,7 +19,7 @@ internal static class BenchCommand
     private static readonly Option[] MeasuringOptions =
     [
         BenchOptions.Quick, BenchOptions.Full, BenchOptions.Only, BenchOptions.Scale, BenchOptions.Concurrency,
-        BenchOptions.Duration, JsonFile, BenchOptions.Targets,
+        BenchOptions.Writers, BenchOptions.Duration, JsonFile, BenchOptions.Targets,
     ];
 
     public static Command Build()
@@ -74,12 +74,16 @@ internal static class BenchCommand
     {
         var cleanup = context.Get(BenchOptions.Cleanup);
         var concurrency = context.Get(BenchOptions.Concurrency);
+        var writers = context.Get(BenchOptions.Writers);
 
         // Checked before anything starts: the clients and the benchmark's own connection share the pool.
         var poolSize = context.ConfiguredMaxPoolSize;
-        if (!cleanup && concurrency + 1 > poolSize)
+        foreach (var (option, clients) in new[] { ("--concurrency", concurrency), ("--writers", writers) })
         {
-            throw new UsageException($"--concurrency {concurrency} needs {concurrency + 1} connections (one more for the benchmark itself) but the pool holds {poolSize} (Maximum Pool Size); lower it or raise the pool size");
+            if (!cleanup && clients + 1 > poolSize)
+            {
+                throw new UsageException($"{option} {clients} needs {clients + 1} connections (one more for the benchmark itself) but the pool holds {poolSize} (Maximum Pool Size); lower it or raise the pool size");
+            }
         }
 
         // An operation with its own number of clients (the concurrent charge's 32) needs them too.
@@ -108,6 +112,7 @@ internal static class BenchCommand
             TimeSpan.FromSeconds(quick ? 0.5 : 2),
             context.Get(BenchOptions.Duration) ?? (quick ? BenchOptions.QuickSeconds : BenchOptions.FullSeconds),
             concurrency,
+            writers,
             BenchOptions.Operations(context.Get(BenchOptions.Only)),
             context.Get(BenchOptions.Targets) ?? new Dictionary<string, double>(),
             WithPgbench: true);

@@ -97,7 +97,7 @@ internal static class QuickstartCommand
         var output = context.Output;
         output.Progress("12/12 quick bench: three operations, 1 s each ('sark bench' measures all of them, against pgbench too)");
         var settings = new BenchSettings(
-            "quickstart", Scale: null, BenchOptions.QuickScale, TimeSpan.FromSeconds(0.2), Seconds: 1, Concurrency: 1,
+            "quickstart", Scale: null, BenchOptions.QuickScale, TimeSpan.FromSeconds(0.2), Seconds: 1, Concurrency: 1, Writers: 1,
             BenchOperations.Quickstart, new Dictionary<string, double>(), WithPgbench: false);
         BenchRun run;
         try

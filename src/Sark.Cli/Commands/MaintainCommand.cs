@@ -18,7 +18,7 @@ internal static class MaintainCommand
 
     private static readonly Option<TimeSpan?> Interval = new Option<TimeSpan?>("--interval")
     {
-        Description = "Run the job now and then every interval (such as 5min, 1h) until Ctrl-C",
+        Description = "Run the job now and then every interval (1s to 168h, such as 5min or 1h) until Ctrl-C",
     }.CheckedBy(text => CostView.Duration(text, "--interval", MaintenanceOptions.IntervalMinimum, MaintenanceOptions.IntervalLimit, "5min"));
 
     private static readonly Option<int> MonthsAhead = new Option<int>("--months-ahead")

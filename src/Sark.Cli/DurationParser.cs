@@ -13,7 +13,25 @@ internal static partial class DurationParser
 
     public static readonly TimeSpan Maximum = TimeSpan.FromHours(576);
 
-    private const string Accepted = "expected a number with ms, s, min or h from 1ms to 576h (24 days), for example 10s";
+    private static readonly string Accepted = $"expected a number with ms, s, min or h {Range(Minimum, Maximum)}, for example 10s";
+
+    /// <summary>"from 1s to 168h (7 days)": a range as an option's message states it.</summary>
+    public static string Range(TimeSpan minimum, TimeSpan maximum) => $"from {Readable(minimum)} to {Readable(maximum)}";
+
+    /// <summary>
+    /// A duration as the user would type it (1ms, 5s, 10min, 2h), largest whole unit first; whole
+    /// days also in days, which is how people think of them: 168h (7 days), 576h (24 days).
+    /// </summary>
+    public static string Readable(TimeSpan duration)
+    {
+        var ticks = duration.Ticks;
+        return ticks >= TimeSpan.TicksPerDay && ticks % TimeSpan.TicksPerDay == 0
+                ? $"{ticks / TimeSpan.TicksPerHour}h ({ticks / TimeSpan.TicksPerDay} {(ticks == TimeSpan.TicksPerDay ? "day" : "days")})"
+            : ticks >= TimeSpan.TicksPerHour && ticks % TimeSpan.TicksPerHour == 0 ? $"{ticks / TimeSpan.TicksPerHour}h"
+            : ticks >= TimeSpan.TicksPerMinute && ticks % TimeSpan.TicksPerMinute == 0 ? $"{ticks / TimeSpan.TicksPerMinute}min"
+            : ticks >= TimeSpan.TicksPerSecond && ticks % TimeSpan.TicksPerSecond == 0 ? $"{ticks / TimeSpan.TicksPerSecond}s"
+            : $"{(long)duration.TotalMilliseconds}ms";
+    }
 
     public static TimeSpan Parse(string text, string optionName)
     {

@@ -57,6 +57,24 @@ public sealed class CostCommandTests(MigratedDatabase fixture) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_charge_id_reused_for_another_resource_prints_one_line_naming_it_exits_1_and_writes_nothing()
+    {
+        Assert.Equal(0, (await RunAsync(Record("reuser", "--actual", "0.5", "--charge-id", "r-1"))).ExitCode);
+
+        var reused = await RunAsync("cost", "record", "--principal", "reuser", "--resource", "anthropic", "--capability", "chat", "--actual", "0.5", "--charge-id", "r-1");
+        var retry = await RunAsync(Record("reuser", "--actual", "0.5", "--charge-id", "r-1", "--json"));
+
+        Assert.Equal(1, reused.ExitCode);
+        Assert.Equal(
+            "sark: charge id 'r-1' was already used for another charge (principal 'reuser', resource 'openai', capability 'chat', estimated none, actual 0.50 USD); this one differs in resource; use a new id for a new charge",
+            reused.ErrorLines.Single());
+        Assert.Equal("", reused.Out);
+        Assert.Equal(0, retry.ExitCode);
+        Assert.True(JsonDocument.Parse(retry.Out).RootElement.GetProperty("replayed").GetBoolean());
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking WHERE principal_id = 'reuser'"));
+    }
+
+    [Fact]
     public async Task A_charge_without_an_id_gets_a_new_one_each_time()
     {
         await RunAsync(Record("dora", "--estimated", "0.25"));

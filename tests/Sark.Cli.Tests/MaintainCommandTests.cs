@@ -20,7 +20,9 @@ public sealed class MaintainCommandTests : IDisposable
     [InlineData("--audit-retention-days|two", "--audit-retention-days 'two' is not valid")]
     [InlineData("--lock-timeout|11min", "--lock-timeout '11min' is too long; expected at most 10min")]
     [InlineData("--lock-timeout|0s", "--lock-timeout '0s' is not a duration from 1ms to 10min; expected a number with ms, s, min or h, for example 5s")]
-    [InlineData("--interval|-5min", "--interval '-5min' is not a duration from 1s to 576h")]
+    [InlineData("--interval|-5min", "--interval '-5min' is not a duration from 1s to 168h (7 days); expected a number with ms, s, min or h, for example 5min")]
+    [InlineData("--interval|169h", "--interval '169h' is too long; expected at most 168h (7 days), for example 5min")]
+    [InlineData("--interval|576h", "--interval '576h' is too long; expected at most 168h (7 days), for example 5min")]
     [InlineData("--once|--interval|5min", "--once and --interval cannot be given together")]
     public async Task Bad_values_are_refused_while_parsing_before_the_embedded_server_starts(string options, string says)
     {

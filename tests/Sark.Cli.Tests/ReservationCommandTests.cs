@@ -55,6 +55,11 @@ public sealed class ReservationCommandTests(MigratedDatabase fixture) : IClassFi
         var released = await RunAsync("reservation", "release", "job-3");
         Assert.Equal("released reservation 'job-3': 1.00 USD no longer held for principal 'erin'\n", released.Out);
         Assert.Equal(1, (await RunAsync("reservation", "release", "job-3")).ExitCode);
+        var reused = await RunAsync(Reserve("erin", "--id", "job-3", "--estimate", "2"));
+        Assert.Equal(1, reused.ExitCode);
+        Assert.Equal(
+            "sark: reservation id 'job-3' was already used for another hold (principal 'erin', resource 'openai', capability 'batch', estimate 1.00 USD); this one differs in estimate; use a new id for a new reservation",
+            reused.ErrorLines.Single());
         Assert.Equal(1L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM cost_tracking WHERE principal_id = 'erin'"));
     }
 }

@@ -42,6 +42,21 @@ internal static class CostView
         }
     }
 
+    /// <summary>
+    /// Parses a duration option whose range is <paramref name="minimum"/> to <paramref name="maximum"/>
+    /// (an option's own limits, such as MaintenanceOptions'): every refusal names the text and states
+    /// that range, worded by <see cref="DurationParser.Range"/>.
+    /// </summary>
+    public static TimeSpan Duration(string text, string name, TimeSpan minimum, TimeSpan maximum, string example)
+    {
+        var value = Duration(text, name, DurationParser.Range(minimum, maximum), example);
+        return value < minimum
+            ? throw new UsageException($"{name} '{text}' is too short; expected at least {DurationParser.Readable(minimum)}, for example {example}")
+            : value > maximum
+            ? throw new UsageException($"{name} '{text}' is too long; expected at most {DurationParser.Readable(maximum)}, for example {example}")
+            : value;
+    }
+
     public static Option<string?> MetadataOption() =>
         new Option<string?>("--metadata") { Description = "Metadata of the cost row, a JSON object such as '{\"model\":\"gpt-4o\"}'" }
             .CheckedBy(CostInput.Metadata);

@@ -18,8 +18,8 @@ internal static class MaintainCommand
 
     private static readonly Option<TimeSpan?> Interval = new Option<TimeSpan?>("--interval")
     {
-        Description = "Run the job now and then every interval (such as 5min, 1h) until Ctrl-C",
-    }.CheckedBy(text => AtLeast(CostView.Duration(text, "--interval", "from 1s to 576h", "5min"), MaintenanceOptions.IntervalMinimum, "--interval", text));
+        Description = "Run the job now and then every interval (1s to 168h, such as 5min or 1h) until Ctrl-C",
+    }.CheckedBy(text => CostView.Duration(text, "--interval", MaintenanceOptions.IntervalMinimum, MaintenanceOptions.IntervalLimit, "5min"));
 
     private static readonly Option<int> MonthsAhead = new Option<int>("--months-ahead")
     {
@@ -43,7 +43,7 @@ internal static class MaintainCommand
     {
         Description = "How long each DDL may wait for its lock before it is reported and left for the next run (default 5s)",
         DefaultValueFactory = _ => new MaintenanceOptions().LockTimeout,
-    }.CheckedBy(text => AtMost(CostView.Duration(text, "--lock-timeout", "from 1ms to 10min", "5s"), MaintenanceOptions.LockTimeoutLimit, "--lock-timeout", text));
+    }.CheckedBy(text => CostView.Duration(text, "--lock-timeout", DurationParser.Minimum, MaintenanceOptions.LockTimeoutLimit, "5s"));
 
     public static Command Build()
     {
@@ -94,7 +94,7 @@ internal static class MaintainCommand
             catch (SarkException ex) when (ex.Kind != SarkErrorKind.Usage)
             {
                 // A database that is down now may be back by the next run: keep going, as the host's service does.
-                context.Output.Progress($"sark: {Output.CliWording.Render(ex.Text)}; the next run is in {DurationText(interval)}");
+                context.Output.Progress($"sark: {Output.CliWording.Render(ex.Text)}; the next run is in {DurationParser.Readable(interval)}");
             }
 
             try
@@ -140,17 +140,4 @@ internal static class MaintainCommand
 
         return report.HasFailures ? ExitCodes.Failure : ExitCodes.Success;
     }
-
-    private static TimeSpan AtLeast(TimeSpan value, TimeSpan minimum, string name, string text) => value >= minimum
-        ? value
-        : throw new UsageException($"{name} '{text}' is too short; expected at least {DurationText(minimum)}, for example 5min");
-
-    private static TimeSpan AtMost(TimeSpan value, TimeSpan maximum, string name, string text) => value <= maximum
-        ? value
-        : throw new UsageException($"{name} '{text}' is too long; expected at most {DurationText(maximum)}, for example 5s");
-
-    private static string DurationText(TimeSpan duration) =>
-        duration.TotalMinutes >= 1 && duration.Ticks % TimeSpan.TicksPerMinute == 0 ? $"{(long)duration.TotalMinutes}min"
-        : duration.Ticks % TimeSpan.TicksPerSecond == 0 ? $"{(long)duration.TotalSeconds}s"
-        : $"{(long)duration.TotalMilliseconds}ms";
 }

@@ -10,7 +10,9 @@ namespace Sark.Data.Costs;
 /// trip, one transaction, one flush), each still checked and charged by its own sark_charge call
 /// in order, so a batch of N costs about what one charge costs. A lone charge goes alone, as
 /// before. When a batch fails (a charge raises an error), its transaction rolls back whole and
-/// each of its charges is run again on its own, so each gets its own outcome or error.
+/// each of its charges is run again on its own, so each gets its own outcome or error. A charge
+/// still queued when its caller cancels leaves the queue with an <see cref="OperationCanceledException"/>;
+/// once sent, its outcome stands.
 /// </summary>
 internal sealed class ChargeCombiner(Func<IReadOnlyList<ChargeCall>, Task> runBatch)
 {
@@ -36,7 +38,49 @@ internal sealed class ChargeCombiner(Func<IReadOnlyList<ChargeCall>, Task> runBa
             lane.Running = true;
         }
 
-        return lead ? LeadAsync(call, lane) : call.Outcome.Task;
+        if (lead)
+        {
+            return LeadAsync(call, lane);
+        }
+
+        WithdrawOnCancel(call, lane);
+        return call.Outcome.Task;
+    }
+
+    // A queued charge whose caller cancels leaves the queue and ends at once: it was never sent,
+    // so nothing of it reaches the database. Once taken into a batch (Take) the registration is
+    // gone and the batch's outcome stands (a batch is everyone's; one caller cannot cancel it).
+    private void WithdrawOnCancel(ChargeCall call, Lane lane)
+    {
+        if (!call.CancellationToken.CanBeCanceled)
+        {
+            return;
+        }
+
+        var registration = call.CancellationToken.Register(() =>
+        {
+            bool withdrawn;
+            lock (lanes)
+            {
+                withdrawn = Withdraw(lane, call);
+            }
+
+            if (withdrawn)
+            {
+                call.Outcome.TrySetCanceled(call.CancellationToken);
+            }
+        });
+        lock (lanes)
+        {
+            // Taken meanwhile: it is being sent; its outcome stands.
+            if (lane.Queue.Exists(queued => ReferenceEquals(queued, call)))
+            {
+                call.Registration = registration;
+                return;
+            }
+        }
+
+        registration.Unregister();
     }
 
     // The caller that found the lane idle sends the first batch itself (a lone charge takes no
@@ -59,6 +103,19 @@ internal sealed class ChargeCombiner(Func<IReadOnlyList<ChargeCall>, Task> runBa
         }
 
         return await call.Outcome.Task.ConfigureAwait(false);
+    }
+
+    // By reference: ChargeCall is a record, and two retries of one charge may be equal by value.
+    private static bool Withdraw(Lane lane, ChargeCall call)
+    {
+        var index = lane.Queue.FindIndex(queued => ReferenceEquals(queued, call));
+        if (index < 0)
+        {
+            return false;
+        }
+
+        lane.Queue.RemoveAt(index);
+        return true;
     }
 
     // One drainer per principal at a time: it sends what queued up, then what queued meanwhile.
@@ -85,6 +142,12 @@ internal sealed class ChargeCombiner(Func<IReadOnlyList<ChargeCall>, Task> runBa
             var take = Math.Min(MaxBatch, lane.Queue.Count);
             var batch = lane.Queue.GetRange(0, take);
             lane.Queue.RemoveRange(0, take);
+            foreach (var call in batch)
+            {
+                // Unregister, not Dispose: Dispose would wait for a running callback, which waits for this lock.
+                call.Registration.Unregister();
+            }
+
             return batch;
         }
     }
@@ -118,6 +181,9 @@ internal sealed record ChargeCall(
     string Currency, string Metadata, DateTimeOffset? At, CancellationToken CancellationToken)
 {
     public TaskCompletionSource<ChargeResult> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Withdraws the charge from its queue when its caller cancels; set under the combiner's lock.</summary>
+    public CancellationTokenRegistration Registration { get; set; }
 
     public void Bind(NpgsqlParameterCollection p)
     {

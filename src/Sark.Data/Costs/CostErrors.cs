@@ -4,7 +4,7 @@ using Sark.Data.Errors;
 namespace Sark.Data.Costs;
 
 /// <summary>
-/// The errors the budget functions of migration 013 raise, by their SQLSTATE (class SK, SARK's
+/// The errors the budget functions of migrations 013 and 016 raise, by their SQLSTATE (class SK, SARK's
 /// own): each becomes the kind a caller acts on, with the function's one-line message.
 /// </summary>
 internal static class CostErrors
@@ -20,6 +20,10 @@ internal static class CostErrors
     private const string ChargeIdKey = "cost_charges_pkey";
     private const string ReservationIdKey = "budget_reservations_pkey";
 
+    // SK002 names the ledger's key (RAISE ... CONSTRAINT, since 016) to say which kind of id it is.
+    private static ReusedIdKind IdKindOf(PostgresException pg) =>
+        pg.ConstraintName == ReservationIdKey ? ReusedIdKind.Reservation : ReusedIdKind.Charge;
+
     public static SarkException Translate(NpgsqlException exception, string doing, string? id = null)
     {
         if (exception is not PostgresException pg)
@@ -30,15 +34,16 @@ internal static class CostErrors
         return pg.SqlState switch
         {
             CurrencyMismatch or UnknownTimeZone => new UsageException(pg.MessageText, pg),
-            IdReused or ReservationFinished or ReservationExpired or CurrencyLocked => new SarkException(SarkErrorKind.Conflict, pg.MessageText, pg),
+            IdReused => new IdReusedException(IdKindOf(pg), id ?? "", pg.MessageText, pg),
+            ReservationFinished or ReservationExpired or CurrencyLocked => new SarkException(SarkErrorKind.Conflict, pg.MessageText, pg),
             ReservationNotFound => new SarkException(SarkErrorKind.NotFound, pg.MessageText, pg),
 
             // Two requests with one id and different principals: they lock different budget rows, so the
             // ledger's unique key is what meets them.
-            PostgresErrorCodes.UniqueViolation when pg.ConstraintName == ChargeIdKey =>
-                new SarkException(SarkErrorKind.Conflict, $"charge id '{id}' was already used for a charge of another principal; use a new id for a new charge", pg),
-            PostgresErrorCodes.UniqueViolation when pg.ConstraintName == ReservationIdKey =>
-                new SarkException(SarkErrorKind.Conflict, $"reservation id '{id}' was already used for a hold of another principal; use a new id for a new reservation", pg),
+            PostgresErrorCodes.UniqueViolation when pg.ConstraintName == ChargeIdKey => new IdReusedException(
+                ReusedIdKind.Charge, id ?? "", $"charge id '{id}' was already used for a charge of another principal; use a new id for a new charge", pg),
+            PostgresErrorCodes.UniqueViolation when pg.ConstraintName == ReservationIdKey => new IdReusedException(
+                ReusedIdKind.Reservation, id ?? "", $"reservation id '{id}' was already used for a hold of another principal; use a new id for a new reservation", pg),
             _ => PostgresErrors.Translate(exception, doing),
         };
     }

@@ -16,8 +16,8 @@ public sealed partial class CostLedger
     /// Holds <see cref="ReservationRequest.Estimate"/> against the principal's limits until it is
     /// settled, released or expires (<see cref="ReservationRequest.TimeToLive"/>); denied like a
     /// charge when it does not fit (with a <c>cost_limit_exceeded</c> audit event). A retry with
-    /// the same id returns the hold as it is now; the same id with other content is a
-    /// <see cref="SarkErrorKind.Conflict"/>. An expired hold stops counting at once, before
+    /// the same id returns the hold as it is now; the same id with another principal,
+    /// resource, capability, estimate or currency is refused with an <see cref="IdReusedException"/>. An expired hold stops counting at once, before
     /// <see cref="ExpireReservationsAsync"/> marks it.
     /// </summary>
     public Task<ReservationResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default) =>

@@ -41,8 +41,11 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
     /// <see cref="ChargeResult.Denial"/>). A principal without a budget is charged without limit and
     /// gets a budget row in the charge's currency. A retry with the same charge id returns the first
     /// outcome and charges nothing more, even when retries race; the same id with another principal,
-    /// amount or currency is a <see cref="Errors.SarkErrorKind.Conflict"/>. A currency other than the
-    /// budget's is a usage error.
+    /// resource, capability, amount or currency is refused with an <see cref="IdReusedException"/>
+    /// and writes nothing. A currency other than the budget's is a usage error. A charge still
+    /// queued behind other charges of its principal (they go as one batch) when
+    /// <paramref name="cancellationToken"/> is cancelled ends with an <see cref="OperationCanceledException"/>
+    /// and is not sent; once sent, its outcome stands.
     /// </summary>
     public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default) =>
         ChargeAtAsync(request, null, cancellationToken);
@@ -61,6 +64,11 @@ public sealed partial class CostLedger(NpgsqlDataSource dataSource, ILogger<Cost
         var metadata = CostInput.Metadata(request.Metadata);
         var amount = actual ?? estimated
             ?? throw new Errors.UsageException($"charge '{chargeId}' has neither an actual nor an estimated cost; give at least one");
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<ChargeResult>(cancellationToken);
+        }
+
         var call = new ChargeCall(chargeId, principal, resource, capability, estimated, actual, amount, currency, metadata, at, cancellationToken);
         return LazyInitializer.EnsureInitialized(ref combiner, () => new ChargeCombiner(RunChargesAsync)).ChargeAsync(call);
     }

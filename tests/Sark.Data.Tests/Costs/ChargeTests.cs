@@ -41,11 +41,11 @@ public sealed class ChargeTests(MigratedDatabase fixture) : IClassFixture<Migrat
     {
         await Ledger.ChargeAsync(Charge("first", 1m, "shared-id"));
 
-        var amount = await Assert.ThrowsAsync<SarkException>(() => Ledger.ChargeAsync(Charge("first", 2m, "shared-id")));
-        var principal = await Assert.ThrowsAsync<SarkException>(() => Ledger.ChargeAsync(Charge("second", 1m, "shared-id")));
+        var amount = await Assert.ThrowsAsync<IdReusedException>(() => Ledger.ChargeAsync(Charge("first", 2m, "shared-id")));
+        var principal = await Assert.ThrowsAsync<IdReusedException>(() => Ledger.ChargeAsync(Charge("second", 1m, "shared-id")));
 
         Assert.Equal(SarkErrorKind.Conflict, amount.Kind);
-        Assert.Equal("charge id 'shared-id' was already used for another charge (principal 'first', estimated none, actual 1, USD); use a new id for a new charge", amount.Message);
+        Assert.Equal("charge id 'shared-id' was already used for another charge (principal 'first', resource 'res-1', capability 'cap-1', estimated none, actual 1.00 USD); this one differs in actual cost; use a new id for a new charge", amount.Message);
         Assert.Equal(SarkErrorKind.Conflict, principal.Kind);
         Assert.Equal(1, await CostRowsAsync(fixture.Database, "first"));
         Assert.Equal(0, await CostRowsAsync(fixture.Database, "second"));

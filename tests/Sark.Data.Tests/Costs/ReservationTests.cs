@@ -89,7 +89,7 @@ public sealed class ReservationTests(MigratedDatabase fixture) : IClassFixture<M
         var error = await Assert.ThrowsAsync<SarkException>(() => Ledger.SettleAsync("h-twice", 2m));
 
         Assert.Equal(SarkErrorKind.Conflict, error.Kind);
-        Assert.Matches(@"^reservation 'h-twice' was already settled at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(actual 2 USD\); a hold is settled or released once$", error.Message);
+        Assert.Matches(@"^reservation 'h-twice' was already settled at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(actual 2.00 USD\); a hold is settled or released once$", error.Message);
         Assert.Equal(1, await CostRowsAsync(fixture.Database, "settler"));
         Assert.Equal(2m, (await Ledger.GetBudgetStatusAsync("settler"))!.Daily.Spent);
     }
@@ -157,9 +157,9 @@ public sealed class ReservationTests(MigratedDatabase fixture) : IClassFixture<M
 
         var retry = await Ledger.ReserveAsync(Hold("reuser", 1m, "h-reused"));
         Assert.True(retry.Replayed);
-        var reused = await Assert.ThrowsAsync<SarkException>(() => Ledger.ReserveAsync(Hold("reuser", 2m, "h-reused")));
+        var reused = await Assert.ThrowsAsync<IdReusedException>(() => Ledger.ReserveAsync(Hold("reuser", 2m, "h-reused")));
         Assert.Equal(SarkErrorKind.Conflict, reused.Kind);
-        Assert.Equal("reservation id 'h-reused' was already used for another hold (principal 'reuser', estimate 1 USD); use a new id for a new reservation", reused.Message);
+        Assert.Equal("reservation id 'h-reused' was already used for another hold (principal 'reuser', resource 'res-1', capability 'cap-1', estimate 1.00 USD); this one differs in estimate; use a new id for a new reservation", reused.Message);
         var missing = await Assert.ThrowsAsync<SarkException>(() => Ledger.SettleAsync("h-never", 1m));
         Assert.Equal((SarkErrorKind.NotFound, "reservation 'h-never' does not exist"), (missing.Kind, missing.Message));
     }

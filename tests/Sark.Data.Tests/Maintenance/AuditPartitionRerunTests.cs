@@ -50,7 +50,8 @@ public sealed class AuditPartitionRerunTests : EmptyDatabaseTest
 
         Assert.Equal(Partitioned.Version - 1, (await runner.GetStatusAsync()).CurrentVersion);
 
-        await runner.MigrateAsync();
+        // Up to 015 itself: later migrations are not this test's subject.
+        await runner.MigrateAsync(Partitioned.Version);
 
         Assert.Equal(Partitioned.Version, (await runner.GetStatusAsync()).CurrentVersion);
         Assert.Equal("p", await Database.ScalarAsync<string>("SELECT relkind::text FROM pg_class WHERE oid = 'audit_events'::regclass"));

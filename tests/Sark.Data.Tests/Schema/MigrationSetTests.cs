@@ -135,7 +135,7 @@ public sealed class MigrationSetTests
             ["001_initial", "002_api_keys", "003_policies", "004_audit_events", "005_gateway_audit", "006_protocol_adapters", "007_federation",
              "008_v1_import", "009_audit_event_indexes", "010_registry_and_federation", "011_audit_query_indexes",
              "012_cost_currency", "013_budgets_and_charges", "014_cost_rollups",
-             "015_audit_events_partitioned"],
+             "015_audit_events_partitioned", "016_charge_ids_and_windows"],
             MigrationSet.Embedded.Migrations.Select(m => m.Id));
         Assert.Equal(Enumerable.Range(1, MigrationSet.Embedded.Head), MigrationSet.Embedded.Migrations.Select(m => m.Version));
     }

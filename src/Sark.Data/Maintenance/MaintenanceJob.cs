@@ -81,7 +81,9 @@ public sealed class MaintenanceJob
         var elapsed = Stopwatch.StartNew();
         try
         {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // A session of its own (not a pooled connection, which keeps no reset between uses):
+            // the maintenance lock is a session lock, and ends with the session whatever happens.
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             await using var connectionDisposal = connection.ConfigureAwait(false);
             if (!await TryLockAsync(connection, cancellationToken).ConfigureAwait(false))
             {

@@ -19,14 +19,18 @@ namespace Sark.Data.Rollups;
 //    every transaction that started before at had ended before H was read, so every row with an
 //    id <= W is committed (or rolled back) before the refresh's snapshot, which therefore sees it.
 // 4. The refresh recomputes every day holding a row above the previous late_scan_id (the late
-//    days) or inside the window, so after it every row with an id <= W is counted: late_scan_id
-//    becomes W. A row whose transaction was still open at the refresh (the in-flight row the
+//    days) or inside the window, and the rows up to the previous late_scan_id were counted by
+//    earlier refreshes, so after it every row with an id <= W is counted: late_scan_id becomes W. A row whose transaction was still open at the refresh (the in-flight row the
 //    naive max(id) would lose) blocks step 3 instead; late_scan_id stays put and the next
 //    refresh after its commit finds it by id.
 // 5. The candidate (the largest id the previous refresh saw, when it saw it) is the same
 //    argument across refreshes: if it was seen before this refresh's H it becomes late_scan_id
 //    too (this refresh's late-day search, from the previous late_scan_id, counts its rows).
 //
+// Assumed: ids come from the identity (rows inserted with ids of their own need RecomputeFrom,
+// see docs/runbook.md), and xact_start and clock_timestamp() read one server clock that is not
+// stepped back meanwhile. Each statement below is its own transaction, so pg_stat_activity
+// (cached for a transaction's length) is read afresh by every poll.
 // A transaction whose start this session cannot see (another role's, without pg_read_all_stats)
 // or a prepared transaction makes H unknown (NULL): nothing settles while one is open, which costs
 // speed, never a row. exact_through is unchanged: it keeps using the visible starts (see 014).

@@ -32,7 +32,11 @@ public sealed record CostRollupOptions
     /// </summary>
     public TimeSpan WaitForOtherRefresh { get; init; } = TimeSpan.Zero;
 
-    /// <summary>lock_timeout of every statement: how long one waits for a table lock before failing.</summary>
+    /// <summary>
+    /// lock_timeout of every statement: how long one waits for a table lock before failing. Also how
+    /// long a refresh that would otherwise leave the next one to search the whole history for late
+    /// rows (the first refresh, a rebuild) waits for the transactions older than it to end.
+    /// </summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>statement_timeout of every statement (a rebuild of years of rows needs more than the default).</summary>

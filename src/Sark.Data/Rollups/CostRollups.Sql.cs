@@ -3,17 +3,6 @@ namespace Sark.Data.Rollups;
 /// <summary>The statements of the rollup refresh.</summary>
 public sealed partial class CostRollups
 {
-    // Before the snapshot: the instant the rollups will be exact through. A transaction still open
-    // now may commit rows stamped with its own start (now()) after our snapshot is taken, rows we
-    // cannot see: so the rollups claim exactness only up to the oldest such start. Other roles'
-    // sessions show no xact_start without pg_read_all_stats; cost writers are the same role.
-    private const string ExactThroughSql = """
-        SELECT least(statement_timestamp(),
-                     (SELECT min(xact_start) FROM pg_stat_activity
-                      WHERE datname = current_database() AND pid <> pg_backend_pid()
-                        AND backend_type = 'client backend' AND xact_start IS NOT NULL))
-        """;
-
     // The first statement of the REPEATABLE READ transaction, so the state, the id watermark and
     // every bucket recomputed below come from one snapshot.
     // clock_timestamp() runs after the snapshot was taken: every id up to max(id) was taken before it.

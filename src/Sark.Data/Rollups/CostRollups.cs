@@ -127,11 +127,8 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
     private async Task<CostRollupReport> RecomputeAsync(NpgsqlConnection connection, CostRollupOptions options, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        DateTimeOffset exactThrough;
-        using (var before = new NpgsqlCommand(ExactThroughSql, connection))
-        {
-            exactThrough = await ReadScalarAsync<DateTimeOffset>(before, cancellationToken).ConfigureAwait(false);
-        }
+        var settlement = await SettleAsync(connection, options, cancellationToken).ConfigureAwait(false);
+        var exactThrough = settlement.ExactThrough;
 
         var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         await using var transactionDisposal = transaction.ConfigureAwait(false);
@@ -158,12 +155,11 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
             seenAt = reader.GetFieldValue<DateTimeOffset>(6);
         }
 
-        // No transaction open now began before candidateAt (exactThrough is the oldest start), so
-        // every id up to candidateId is committed or rolled back, and visible to this snapshot:
-        // after this refresh (late days below found from the old late_scan_id) all are counted.
-        var nextLateScanId = candidateAt is { } at && at < exactThrough && candidateId is { } candidate
-            ? Math.Max(lateScanId ?? long.MinValue, candidate)
-            : lateScanId;
+        // Every id up to the candidate, and up to the watermark W when it settled, is visible to
+        // this snapshot (CostRollups.Horizon.cs): after this refresh (late days below found from
+        // the old late_scan_id) all their rows are counted.
+        var nextLateScanId = Max(lateScanId, settlement.Settles(candidateAt) ? candidateId : null);
+        nextLateScanId = Max(nextLateScanId, settlement.SettledId);
 
         var firstRun = previousExact is null;
         var rebuild = firstRun || previousMaxId is null || options.RecomputeFrom == DateTimeOffset.MinValue;
@@ -323,15 +319,9 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
         return command;
     }
 
-    private static async Task<T> ReadScalarAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerDisposal = reader.ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return reader.GetFieldValue<T>(0);
-    }
-
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
+
+    private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     internal static DateTimeOffset FloorDay(DateTimeOffset t) => new(t.UtcDateTime.Date, TimeSpan.Zero);
 

@@ -39,7 +39,9 @@ public sealed partial class CostRollups(NpgsqlDataSource dataSource, ILogger<Cos
         var total = Stopwatch.StartNew();
         try
         {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // A session of its own (not a pooled connection, which keeps no reset between uses):
+            // both locks below are session locks, and end with the session whatever happens.
+            var connection = await SarkDataSource.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             await using var connectionDisposal = connection.ConfigureAwait(false);
 
             // Shared migration lock: no schema change runs under the refresh.

@@ -79,6 +79,24 @@ public sealed class SessionIsolationTests : EmptyDatabaseTest
         Assert.Equal("0", await ScalarAsync<string>(connection, "SHOW statement_timeout"));
     }
 
+    [Fact]
+    public async Task A_multiplexing_connection_string_still_gives_session_work_one_session_of_its_own()
+    {
+        await using var dataSource = SarkDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Multiplexing = true });
+
+        await using (var connection = await SarkDataSource.OpenAsync(dataSource))
+        {
+            var pid = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+            await ExecuteAsync(connection, "SELECT pg_advisory_lock(424243)");
+            Assert.Equal(pid, await ScalarAsync<int>(connection, "SELECT pg_backend_pid()"));
+            Assert.Equal(pid, await ScalarAsync<int>(connection, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 424243"));
+        }
+
+        // The stores' pool multiplexes as asked.
+        await using var pooled = await dataSource.OpenConnectionAsync();
+        Assert.Equal(1, await ScalarAsync<int>(pooled, "SELECT 1"));
+    }
+
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);

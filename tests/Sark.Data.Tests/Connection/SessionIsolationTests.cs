@@ -97,6 +97,28 @@ public sealed class SessionIsolationTests : EmptyDatabaseTest
         Assert.Equal(1, await ScalarAsync<int>(pooled, "SELECT 1"));
     }
 
+    [Fact]
+    public async Task What_a_test_sets_on_its_own_connection_never_reaches_the_pool_the_stores_use()
+    {
+        // Warm the pool first, so a pooled connection would be there to be handed out again.
+        await using (var warm = await Database.DataSource.OpenConnectionAsync())
+        {
+            Assert.Equal("on", await ScalarAsync<string>(warm, "SHOW enable_seqscan"));
+        }
+
+        await using (var own = await Database.OpenAsync())
+        {
+            await ExecuteAsync(own, "SET enable_seqscan = off; SET statement_timeout = '3s'");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var pooled = await Database.DataSource.OpenConnectionAsync();
+            Assert.Equal("on", await ScalarAsync<string>(pooled, "SHOW enable_seqscan"));
+            Assert.Equal("0", await ScalarAsync<string>(pooled, "SHOW statement_timeout"));
+        }
+    }
+
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -98,6 +98,28 @@ public sealed class SessionIsolationTests : EmptyDatabaseTest
     }
 
     [Fact]
+    public async Task A_connection_returned_inside_a_transaction_is_rolled_back_before_its_next_use()
+    {
+        // The pool skips the reset, not the rollback: a store call that fails or is cancelled
+        // inside its transaction must not hand its transaction, locks or LOCAL settings on.
+        await using var dataSource = OneConnectionPool();
+        int first;
+        string workMem;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            first = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+            workMem = await ScalarAsync<string>(connection, "SHOW work_mem");
+            await ExecuteAsync(connection, "BEGIN; SET LOCAL work_mem = '9MB'; CREATE TEMPORARY TABLE left_open (id int); SELECT pg_advisory_xact_lock(424244)");
+        }
+
+        await using var again = await dataSource.OpenConnectionAsync();
+        Assert.Equal(first, await ScalarAsync<int>(again, "SELECT pg_backend_pid()"));
+        Assert.Equal(workMem, await ScalarAsync<string>(again, "SHOW work_mem"));
+        Assert.True(await ScalarAsync<bool>(again, "SELECT to_regclass('pg_temp.left_open') IS NULL"));
+        Assert.Equal(0L, await ScalarAsync<long>(again, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 424244"));
+    }
+
+    [Fact]
     public async Task What_a_test_sets_on_its_own_connection_never_reaches_the_pool_the_stores_use()
     {
         // Warm the pool first, so a pooled connection would be there to be handed out again.

@@ -14,11 +14,16 @@ public sealed class TestDatabase : IAsyncDisposable
     private static int counter;
     private static readonly Lazy<Task> Sweep = new(DropAbandonedAsync);
 
+    // The stores' pool keeps no reset between uses, so a test's own connections (which set
+    // timeouts, planner switches, session locks) are sessions of their own, never pooled ones.
+    private readonly NpgsqlDataSource sessions;
+
     private TestDatabase(string name, NpgsqlConnectionStringBuilder builder)
     {
         Name = name;
         ConnectionString = builder.ConnectionString;
         DataSource = SarkDataSource.Create(builder, "sark tests");
+        sessions = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false });
     }
 
     public string Name { get; }
@@ -75,18 +80,19 @@ public sealed class TestDatabase : IAsyncDisposable
         return $"postgresql://{login}@{host}:{builder.Port}/{Uri.EscapeDataString(builder.Database ?? "")}";
     }
 
-    public async Task<NpgsqlConnection> OpenAsync() => await DataSource.OpenConnectionAsync();
+    /// <summary>A connection of its own server session, closed with it: whatever a test sets on it stays there.</summary>
+    public async Task<NpgsqlConnection> OpenAsync() => await sessions.OpenConnectionAsync();
 
     public async Task<T> ScalarAsync<T>(string sql)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await DataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
     public async Task ExecuteAsync(string sql)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await DataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
@@ -94,6 +100,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
+        await sessions.DisposeAsync();
         var admin = await TestServer.GetAdminAsync();
         await using var connection = new NpgsqlConnection(admin.ConnectionString);
         await connection.OpenAsync();

@@ -88,7 +88,9 @@ public static class SarkDataSource
         }
 
         var description = ConnectionStrings.Describe(copy);
-        var sessions = new NpgsqlConnectionStringBuilder(copy.ConnectionString) { Pooling = false };
+        // Multiplexing needs a pool, and would send a session's commands over whichever physical
+        // connection is free: a session connection is always one physical connection of its own.
+        var sessions = new NpgsqlConnectionStringBuilder(copy.ConnectionString) { Pooling = false, Multiplexing = false };
         var sessionSource = NewDataSource(sessions, loggerFactory);
         Descriptions.AddOrUpdate(sessionSource, description);
 

@@ -79,6 +79,68 @@ public sealed class SessionIsolationTests : EmptyDatabaseTest
         Assert.Equal("0", await ScalarAsync<string>(connection, "SHOW statement_timeout"));
     }
 
+    [Fact]
+    public async Task A_multiplexing_connection_string_still_gives_session_work_one_session_of_its_own()
+    {
+        await using var dataSource = SarkDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Multiplexing = true });
+
+        await using (var connection = await SarkDataSource.OpenAsync(dataSource))
+        {
+            var pid = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+            await ExecuteAsync(connection, "SELECT pg_advisory_lock(424243)");
+            Assert.Equal(pid, await ScalarAsync<int>(connection, "SELECT pg_backend_pid()"));
+            Assert.Equal(pid, await ScalarAsync<int>(connection, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 424243"));
+        }
+
+        // The stores' pool multiplexes as asked.
+        await using var pooled = await dataSource.OpenConnectionAsync();
+        Assert.Equal(1, await ScalarAsync<int>(pooled, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task A_connection_returned_inside_a_transaction_is_rolled_back_before_its_next_use()
+    {
+        // The pool skips the reset, not the rollback: a store call that fails or is cancelled
+        // inside its transaction must not hand its transaction, locks or LOCAL settings on.
+        await using var dataSource = OneConnectionPool();
+        int first;
+        string workMem;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            first = await ScalarAsync<int>(connection, "SELECT pg_backend_pid()");
+            workMem = await ScalarAsync<string>(connection, "SHOW work_mem");
+            await ExecuteAsync(connection, "BEGIN; SET LOCAL work_mem = '9MB'; CREATE TEMPORARY TABLE left_open (id int); SELECT pg_advisory_xact_lock(424244)");
+        }
+
+        await using var again = await dataSource.OpenConnectionAsync();
+        Assert.Equal(first, await ScalarAsync<int>(again, "SELECT pg_backend_pid()"));
+        Assert.Equal(workMem, await ScalarAsync<string>(again, "SHOW work_mem"));
+        Assert.True(await ScalarAsync<bool>(again, "SELECT to_regclass('pg_temp.left_open') IS NULL"));
+        Assert.Equal(0L, await ScalarAsync<long>(again, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 424244"));
+    }
+
+    [Fact]
+    public async Task What_a_test_sets_on_its_own_connection_never_reaches_the_pool_the_stores_use()
+    {
+        // Warm the pool first, so a pooled connection would be there to be handed out again.
+        await using (var warm = await Database.DataSource.OpenConnectionAsync())
+        {
+            Assert.Equal("on", await ScalarAsync<string>(warm, "SHOW enable_seqscan"));
+        }
+
+        await using (var own = await Database.OpenAsync())
+        {
+            await ExecuteAsync(own, "SET enable_seqscan = off; SET statement_timeout = '3s'");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var pooled = await Database.DataSource.OpenConnectionAsync();
+            Assert.Equal("on", await ScalarAsync<string>(pooled, "SHOW enable_seqscan"));
+            Assert.Equal("0", await ScalarAsync<string>(pooled, "SHOW statement_timeout"));
+        }
+    }
+
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -30,15 +30,11 @@ internal sealed record LatencySummary(
 /// </summary>
 /// <remarks>
 /// Why this is slower than pgbench on the same statement, measured (docs/performance.md): pgbench
-/// holds one connection per client and only sends Bind/Execute/Sync. Here, returning the connection
-/// makes Npgsql reset the session (SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL;
-/// UNLISTEN *; pg_advisory_unlock_all(); DISCARD SEQUENCES; DISCARD TEMP), sent in front of the
-/// next call's statement: no extra round trip, but about 15 µs of server work per call, as much as
-/// a primary-key lookup itself. SARK's data source keeps that reset because its own code relies on
-/// it (session timeouts of migrations, temporary tables of the v1 import, session advisory locks),
-/// so it is part of what a component's call costs and stays in the measure. The rest is the async
-/// API: the reply is handed from the socket's event thread to a thread-pool thread, a thread switch
-/// that costs nothing on an idle machine and tens of microseconds when the cores are busy.
+/// holds one connection per client and only sends Bind/Execute/Sync. Here, each call also rents and
+/// returns a pooled connection; SARK's pool sends no session reset between rents (the work that
+/// changes a session has sessions of its own, see SarkDataSource.OpenAsync), so what remains is the
+/// async API: the reply is handed from the socket's event thread to a thread-pool thread, a thread
+/// switch that costs nothing on an idle machine and tens of microseconds when the cores are busy.
 /// Allocations (1.5–26 KB a call, mostly the values read), GC, command objects and explicit versus
 /// automatic preparation were measured and make no difference worth a figure.
 /// </remarks>

@@ -19,14 +19,34 @@ internal static class BenchAuditOperations
     public static readonly BenchOperation Append = new(
         "audit-append", "one audit event appended, its own transaction (AuditLog.AppendAsync)", BenchTarget.P99(2), false,
         AuditRows.InsertSql, [], (data, random) => [Event(data, random)],
-        data => BenchOperations.Script(data, "\\set p random(1, {Principals})",
-            "INSERT INTO audit_events (id, \"timestamp\", event_type, severity, user_email, tool_name, request_id, details, principal_org, " +
-            "resource_protocol, capability_id, correlation_id, source_node, target_node) VALUES (gen_random_uuid(), now(), " +
-            "'tool_invoked'::auditeventtype, 'low'::severitylevel, 'user-' || :p::text || '@bench.example', 'tool-1', 'req', '{\"hop\": 1}', " +
-            "'org-1', 'mcp', '{Prefix}c-1-1', '{Prefix}w-' || :p::text, '{Prefix}node-1', '{Prefix}node-1');"))
+        data => BenchOperations.Script(data, AppendVariables, AppendScript()))
     {
         StoreCall = (stores, values, cancellationToken) => stores.Audit.AppendAsync((AuditEvent)values[0], cancellationToken),
     };
+
+    private const string AppendVariables =
+        "\\set p random(1, {Principals})\n\\set n random(1, {FederationNodes})\n\\set r random(1, 1000000000000000)";
+
+    // pgbench runs the store's own INSERT, all 23 columns, with what a call binds: the event's
+    // fields as Event() draws them, NULL where it leaves them out. Replaced from $23 down, so that
+    // $1 never matches the start of $10 to $19.
+    private static string AppendScript()
+    {
+        string[] values =
+        [
+            "gen_random_uuid()", "now()", "'tool_invoked'", "'low'", "NULL", "'user-' || :p::text || '@bench.example'", "NULL",
+            "'tool-1'", "NULL", "NULL", "NULL", "NULL", "'req'", "'{}'::jsonb", "NULL", "'org-' || :n::text", "'mcp'",
+            "'{Prefix}c-1-1'", "'{Prefix}w-pgbench-' || :client_id::text || '-' || :r::text", "'{Prefix}node-' || :n::text",
+            "'{Prefix}node-' || :n::text", "NULL", "NULL",
+        ];
+        var sql = BenchOperations.OneLine(AuditRows.InsertSql);
+        for (var i = values.Length; i >= 1; i--)
+        {
+            sql = sql.Replace("$" + i.ToString(CultureInfo.InvariantCulture), values[i - 1], StringComparison.Ordinal);
+        }
+
+        return sql + ";";
+    }
 
     public static readonly BenchOperation BatchAppend = new(
         "audit-batch-append", $"{BatchSize:N0} audit events appended by one binary COPY (AuditLog.AppendBatchAsync)", BenchTarget.PerSecond(50_000), false,
